@@ -1,0 +1,158 @@
+"""The plan: what an upgrade would change and what validation found, as plain values.
+
+Everything downstream (renderers, appliers, exit codes) is a function of a :class:`Plan`, so the
+dry-run report and the real run cannot disagree: the real run applies exactly the changes shown.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+class State(str, Enum):
+    """Per-component states, named as the sf CLI names them so users recognise them."""
+
+    CREATED = "Created"
+    CHANGED = "Changed"
+    UNCHANGED = "Unchanged"
+    FAILED = "Failed"
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a finding points: a file (and line), or a block and control path inside a CTI flow."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    block: str | None = None
+    block_type: str | None = None
+    path: str | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.file:
+            parts.append(self.file + (f":{self.line}" if self.line else ""))
+        if self.block is not None:
+            parts.append(f"block {self.block}" + (f" ({self.block_type})" if self.block_type else ""))
+        if self.path:
+            parts.append(self.path)
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A validation result. ``code`` is stable across releases so CI can filter on it."""
+
+    severity: Severity
+    code: str
+    message: str
+    subject: str = ""
+    location: Location = field(default_factory=Location)
+    suggestion: str | None = None
+
+
+@dataclass(frozen=True)
+class FieldDiff:
+    """One field of a record that the plan changes."""
+
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    """One component the plan creates, changes or leaves alone.
+
+    ``before_text``/``after_text`` hold the component as text (XML for value sets) when a line
+    diff is the best way to show it; ``fields`` hold per-field diffs for records. ``operation``
+    is the applier's own instruction (not compared, not rendered), so applying needs no re-planning.
+    """
+
+    component_type: str
+    name: str
+    state: State
+    target: str
+    summary: str = ""
+    before_text: str | None = None
+    after_text: str | None = None
+    fields: tuple[FieldDiff, ...] = ()
+    error: str | None = None
+    operation: Any = field(default=None, compare=False, repr=False)
+
+    @property
+    def pending(self) -> bool:
+        return self.state in (State.CREATED, State.CHANGED)
+
+    def unified_diff(self, context: int = 3) -> str:
+        """The text change as a unified diff, labelled a/ and b/ like git so reviewers know it."""
+        if self.before_text is None and self.after_text is None:
+            return ""
+        before = (self.before_text or "").splitlines(keepends=True)
+        after = (self.after_text or "").splitlines(keepends=True)
+        lines = difflib.unified_diff(
+            before, after, fromfile=f"a/{self.target}", tofile=f"b/{self.target}", n=context
+        )
+        out = []
+        for line in lines:
+            # A last line without a newline would glue onto the next diff line otherwise.
+            out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
+        return "".join(out)
+
+
+@dataclass
+class Plan:
+    """An ordered list of changes plus validation findings for one target."""
+
+    target: str
+    changes: list[Change] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    dry_run: bool = True
+    applied: bool = False
+
+    def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
+        self.changes.extend(changes)
+        self.findings.extend(findings)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def pending(self) -> list[Change]:
+        return [c for c in self.changes if c.pending]
+
+    @property
+    def failed(self) -> list[Change]:
+        return [c for c in self.changes if c.state is State.FAILED]
+
+    def counts(self) -> dict[str, int]:
+        """Totals for summary tables, in one fixed order so every format lists them alike."""
+        counts = {s.value: 0 for s in State}
+        for change in self.changes:
+            counts[change.state.value] += 1
+        counts["errors"] = len(self.errors)
+        counts["warnings"] = len(self.warnings)
+        return counts
+
+    def exit_code(self, detailed: bool = False) -> int:
+        """The exit code CI relies on (see the README): 0, 1, 3 or 68."""
+        if self.errors:
+            return 1
+        if self.failed:
+            succeeded = any(c.state in (State.CREATED, State.CHANGED) for c in self.changes)
+            return 68 if self.applied and succeeded else 1
+        if self.dry_run and detailed and self.pending:
+            return 3
+        return 0
