@@ -48,10 +48,9 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from sfupgrade.cli import picklist, upgrade
-
-    cli.add_command(picklist.picklist)
-    cli.add_command(upgrade.upgrade)
+    # One import line and one add_command line per command module; imported here, not at the
+    # top, so that `cli` exists before the command modules that need the root group load.
+    pass
 
 
 _register()
