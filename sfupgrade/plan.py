@@ -9,13 +9,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
 
-class State(str, Enum):
+class State(StrEnum):
     """Per-component states, named as the sf CLI names them so users recognise them."""
 
     CREATED = "Created"
@@ -40,7 +40,8 @@ class Location:
         if self.file:
             parts.append(self.file + (f":{self.line}" if self.line else ""))
         if self.block is not None:
-            parts.append(f"block {self.block}" + (f" ({self.block_type})" if self.block_type else ""))
+            kind = f" ({self.block_type})" if self.block_type else ""
+            parts.append(f"block {self.block}{kind}")
         if self.path:
             parts.append(self.path)
         return ", ".join(parts)
@@ -107,6 +108,19 @@ class Change:
         return "".join(out)
 
 
+@dataclass(frozen=True)
+class FlowSketch:
+    """A CTI flow's graph, reduced to what a picture needs (Mermaid in Markdown reports).
+
+    Kept in the plan so renderers stay pure: they never reopen flow files.
+    """
+
+    name: str
+    file: str | None
+    blocks: tuple[tuple[str, str], ...]  # (block id, block type), in file order
+    edges: tuple[tuple[str, str, str], ...]  # (from block id, port name, to block id)
+
+
 @dataclass
 class Plan:
     """An ordered list of changes plus validation findings for one target."""
@@ -114,6 +128,7 @@ class Plan:
     target: str
     changes: list[Change] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    flows: list[FlowSketch] = field(default_factory=list)
     dry_run: bool = True
     applied: bool = False
 

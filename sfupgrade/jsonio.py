@@ -1,0 +1,57 @@
+"""Strict JSON reading: hand-edited record files must fail loudly, not half-load.
+
+Python's json module silently keeps the last of duplicate keys and accepts NaN/Infinity, both of
+which would turn a typo into wrong data in an org. Errors carry file, line and column.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from sfupgrade.errors import UsageError
+
+
+class JsonInputError(UsageError):
+    """A JSON input file is unreadable, malformed or ambiguous."""
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def _no_constants(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def loads_strict(text: str, source: str = "<string>") -> Any:
+    """Parse JSON, refusing duplicate keys and NaN/Infinity, with a one-line located error."""
+    try:
+        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+    except json.JSONDecodeError as exc:
+        raise JsonInputError(
+            f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}; fix the file and rerun"
+        ) from None
+    except ValueError as exc:
+        raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
+
+
+def load_strict(path: Path) -> Any:
+    """Read and parse a UTF-8 JSON file strictly (see :func:`loads_strict`)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise JsonInputError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise JsonInputError(
+            f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8 and rerun"
+        ) from None
+    return loads_strict(text, str(path))

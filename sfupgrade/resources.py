@@ -1,0 +1,28 @@
+"""Where the bundled release content and example project are.
+
+An installed wheel carries them inside the package (``sfupgrade/_bundled/``, see pyproject's
+force-include); a source checkout or editable install has them at the top of the repository.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+
+def _bundled(name: str) -> Path:
+    package_dir = Path(str(resources.files("sfupgrade")))
+    inside = package_dir / "_bundled" / name
+    if inside.is_dir():
+        return inside
+    return package_dir.parent / name
+
+
+def release_dir() -> Path:
+    """The release content: the value set, CTI flows and CTI actions the release ships."""
+    return _bundled("metadata")
+
+
+def example_project_dir() -> Path:
+    """An org's metadata from before the release, the default target of ``sfupgrade upgrade``."""
+    return _bundled("examples") / "pre-release-org"
