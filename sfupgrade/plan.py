@@ -98,9 +98,10 @@ class Change:
             return ""
         before = (self.before_text or "").splitlines(keepends=True)
         after = (self.after_text or "").splitlines(keepends=True)
-        lines = difflib.unified_diff(
-            before, after, fromfile=f"a/{self.target}", tofile=f"b/{self.target}", n=context
-        )
+        # git's a/ b/ prefixes, which reviewers know, fit relative paths only.
+        absolute = self.target.startswith("/") or ":" in self.target
+        old, new = (self.target, self.target) if absolute else (f"a/{self.target}", f"b/{self.target}")
+        lines = difflib.unified_diff(before, after, fromfile=old, tofile=new, n=context)
         out = []
         for line in lines:
             # A last line without a newline would glue onto the next diff line otherwise.

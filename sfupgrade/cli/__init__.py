@@ -50,7 +50,10 @@ def cli() -> None:
 def _register() -> None:
     # One import line and one add_command line per command module; imported here, not at the
     # top, so that `cli` exists before the command modules that need the root group load.
-    pass
+    from sfupgrade.cli import picklist, upgrade
+
+    cli.add_command(picklist.picklist)
+    cli.add_command(upgrade.upgrade)
 
 
 _register()

@@ -1,0 +1,416 @@
+"""Salesforce metadata XML, read safely and written back faithfully.
+
+lxml answers *what* a file says (safely: no DTD, no entities, no network) but cannot write a
+file back byte for byte: it changes the declaration's quotes, drops ``&apos;``/``&quot;``,
+CRLF and the final newline. So a document keeps its original text, and an edit is a splice of
+that text at offsets found by a small tokenizer: untouched files come back identical, and an edit
+changes only the lines it must, in the file's own indentation, line endings and escaping.
+After every edit the new text is parsed again and compared with the intended model, so a splice
+that went wrong is an error, never a file on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from sfupgrade.errors import MetadataXmlError
+from sfupgrade.valueset import CustomValue, ValueEdit, ValueSet, merge
+
+MD_NS = "http://soap.sforce.com/2006/04/metadata"
+_CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
+
+_TOKEN = re.compile(
+    r"""<!--.*?-->
+      | <!\[CDATA\[.*?\]\]>
+      | <\?.*?\?>
+      | <!(?P<decl>[A-Za-z]+)
+      | </(?P<end>[^\s>]+)\s*>
+      | <(?P<start>[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*?(?P<empty>/?)>""",
+    re.S | re.X,
+)
+
+
+@dataclass
+class _Node:
+    """An element's extent in the original text: ``start``..``end`` covers the tags too."""
+
+    name: str
+    start: int
+    inner_start: int
+    inner_end: int = -1
+    end: int = -1
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def local(self) -> str:
+        return self.name.rpartition(":")[2]
+
+
+# Only the set's own values and what cannot contain markup; values are never nested, so one pass
+# over these tokens finds every value without tokenizing the thousands of elements inside them.
+_VALUE_TOKEN = re.compile(
+    r"""<!--.*?-->
+      | <!\[CDATA\[.*?\]\]>
+      | <\?.*?\?>
+      | <(?P<close>/?)(?P<name>(?:[^\s/>!?:]+:)?customValue)\b[^>]*?(?P<empty>/?)>""",
+    re.S | re.X,
+)
+
+
+def _value_nodes(text: str) -> list[_Node]:
+    """The extents of every ``customValue``; their children are scanned only when edited."""
+    nodes: list[_Node] = []
+    open_node: _Node | None = None
+    for match in _VALUE_TOKEN.finditer(text):
+        name = match.group("name")
+        if name is None:
+            continue
+        if match.group("close"):
+            if open_node is not None:
+                open_node.inner_end, open_node.end = match.start(), match.end()
+                nodes.append(open_node)
+                open_node = None
+        elif match.group("empty"):
+            nodes.append(_Node(name, match.start(), match.end(), match.end(), match.end()))
+        else:
+            open_node = _Node(name, match.start(), match.end())
+    return nodes
+
+
+def _scan(text: str, source: str, pos: int = 0, endpos: int | None = None) -> _Node:
+    """Find the extent of every element in ``text[pos:endpos]`` (lxml checked well-formedness)."""
+    stack: list[_Node] = []
+    root: _Node | None = None
+    for match in _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos):
+        if match.group("decl") is not None:
+            raise MetadataXmlError(
+                f"{source}: a <!{match.group('decl')}> declaration is not allowed in Salesforce "
+                "metadata (DTDs and entities are refused for safety); remove it"
+            )
+        start_name = match.group("start")
+        if start_name is not None:
+            node = _Node(start_name, match.start(), match.end())
+            if stack:
+                stack[-1].children.append(node)
+            elif root is None:
+                root = node
+            if match.group("empty"):
+                node.inner_end, node.end = match.end(), match.end()
+            else:
+                stack.append(node)
+        elif match.group("end") is not None and stack:
+            node = stack.pop()
+            node.inner_end, node.end = match.start(), match.end()
+    if root is None or stack:
+        raise MetadataXmlError(f"{source}: malformed XML: unbalanced tags")
+    return root
+
+
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": False,
+    "remove_pis": False,
+}
+
+
+def parse_xml(data: bytes, source: str) -> etree._Element:
+    """Parse untrusted metadata bytes; anything with a DOCTYPE or entity is refused."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise MetadataXmlError(
+            f"{source}: a DOCTYPE or ENTITY declaration is not allowed in Salesforce metadata "
+            "(refused for safety: it can read local files or expand without bound); remove it"
+        )
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position
+        raise MetadataXmlError(
+            f"{source}:{line}:{col}: malformed XML: {exc.msg}; fix the file and rerun"
+        ) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise MetadataXmlError(f"{source}: a DOCTYPE is not allowed in Salesforce metadata")
+    return root
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataXmlError(
+            f"{source}: not UTF-8 (invalid byte at offset {exc.start}); Salesforce metadata is "
+            "UTF-8, re-save the file as UTF-8"
+        ) from None
+    declared = re.match(r"\ufeff?<\?xml[^>]*encoding=[\"']([^\"']+)", text)
+    if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise MetadataXmlError(
+            f"{source}: declares encoding {declared.group(1)!r}; Salesforce metadata must be UTF-8"
+        )
+    return text
+
+
+# Full tag names of the metadata namespace, looked up by dict instead of parsed per element:
+# reading a 1,000-value set is on every command's path.
+_TAGS = {f"{{{MD_NS}}}{name}": name for name in (*_CV_ORDER, "masterLabel", "sorted")}
+
+
+def _bool(text: str | None, element: etree._Element, name: str, source: str) -> bool:
+    value = (text or "").strip()
+    if value == "false":
+        return False
+    if value == "true":
+        return True
+    raise MetadataXmlError(
+        f"{source}:{element.sourceline}: <{name}> must be true or false, not {value!r}"
+    )
+
+
+def _value_from(element: etree._Element, source: str) -> CustomValue:
+    fields: dict[str, str | None] = {}
+    for child in element:
+        name = _TAGS.get(child.tag)
+        if name is not None:
+            fields[name] = child.text
+    if "fullName" not in fields:
+        raise MetadataXmlError(
+            f"{source}:{element.sourceline}: a <customValue> has no <fullName>; add one"
+        )
+    default, is_active = fields.get("default"), fields.get("isActive")
+    return CustomValue(
+        full_name=(fields["fullName"] or "").strip(),
+        label=None if "label" not in fields else fields["label"] or "",
+        default=False if default is None else _bool(default, element, "default", source),
+        is_active=None if is_active is None else _bool(is_active, element, "isActive", source),
+        color=fields.get("color"),
+        description=None if "description" not in fields else fields["description"] or "",
+    )
+
+
+def value_set_name(path: Path) -> str:
+    """A value set's name is its file name without the metadata suffix."""
+    name = path.name
+    for suffix in (".globalValueSet-meta.xml", ".globalValueSet"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+class ValueSetDocument:
+    """A GlobalValueSet file: its original bytes, its meaning, and faithful edits of it."""
+
+    def __init__(self, data: bytes, name: str, source: str, *, _model: ValueSet | None = None):
+        self.data = data
+        self.name = name
+        self.source = source
+        self._root = parse_xml(data, source)
+        self._check_root()
+        self.text = _decode(data, source)
+        self.value_set = self._read_model() if _model is None else _model
+
+    @classmethod
+    def from_path(cls, path: Path) -> ValueSetDocument:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MetadataXmlError(f"{path}: cannot read: {exc.strerror}") from None
+        return cls(data, value_set_name(path), str(path))
+
+    def _check_root(self) -> None:
+        qname = etree.QName(self._root.tag)
+        if qname.localname != "GlobalValueSet":
+            raise MetadataXmlError(
+                f"{self.source}: root element is <{qname.localname}>, expected <GlobalValueSet>; "
+                "is this the right file?"
+            )
+        if qname.namespace != MD_NS:
+            found = qname.namespace or "no namespace"
+            raise MetadataXmlError(
+                f'{self.source}: root element is in {found}, expected xmlns="{MD_NS}"'
+            )
+
+    def _read_model(self) -> ValueSet:
+        values = []
+        top: dict[str, etree._Element] = {}
+        value_tag = f"{{{MD_NS}}}customValue"
+        for child in self._root:
+            if child.tag == value_tag:
+                values.append(_value_from(child, self.source))
+            elif (name := _TAGS.get(child.tag)) is not None:
+                top[name] = child
+        sorted_ = top.get("sorted")
+        description = top.get("description")
+        return ValueSet(
+            name=self.name,
+            master_label=(top["masterLabel"].text or "") if "masterLabel" in top else self.name,
+            sorted=False
+            if sorted_ is None
+            else _bool(sorted_.text, sorted_, "sorted", self.source),
+            description=None if description is None else description.text or "",
+            values=tuple(values),
+        )
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def apply(self, edit: ValueEdit) -> ValueSetDocument:
+        """Return the document with ``edit`` spliced in; ``self`` is left as it was."""
+        values = _value_nodes(self.text)
+        if len(values) != len(self.value_set.values):
+            raise MetadataXmlError(f"{self.source}: could not locate every <customValue>")
+        if edit.kind == "add":
+            new_text = self._insert_value(values, edit)
+        else:
+            index = next(
+                i for i, v in enumerate(self.value_set.values) if v.full_name == edit.full_name
+            )
+            node = values[index]
+            new_text = self._edit_value(_scan(self.text, self.source, node.start, node.end), edit)
+        intended = merge(self.value_set, edit)
+        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _model=intended)
+        edited._verify_splice(edit)
+        return edited
+
+    def _verify_splice(self, edit: ValueEdit) -> None:
+        """Check the spliced text says what the model says, before anything is written.
+
+        Text outside the splice is the original's, so checking the number of values and the one
+        value the splice touched is enough; it avoids rereading every value of a large set.
+        """
+        value_tag = f"{{{MD_NS}}}customValue"
+        elements = [child for child in self._root if child.tag == value_tag]
+        index = next(
+            i for i, v in enumerate(self.value_set.values) if v.full_name == edit.full_name
+        )
+        if (
+            len(elements) != len(self.value_set.values)
+            or _value_from(elements[index], self.source) != self.value_set.values[index]
+        ):
+            raise MetadataXmlError(
+                f"{self.source}: the edit did not produce the intended value set; file left "
+                "unchanged (please report this with the file)"
+            )
+
+    def _escape(self, value: str) -> str:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if ("'" in value or '"' in value) and self._escapes_quotes():
+            value = value.replace("'", "&apos;").replace('"', "&quot;")
+        return value
+
+    def _escapes_quotes(self) -> bool:
+        """Salesforce writes &apos;/&quot;; keep a file's own habit where it shows one."""
+        if "&apos;" in self.text or "&quot;" in self.text:
+            return True
+        body = re.sub(r"<[^>]*>", "", self.text)
+        return not ("'" in body or '"' in body)
+
+    def _newline(self) -> str:
+        match = re.search(r"\r\n|\n|\r", self.text)
+        return match.group(0) if match else ""
+
+    def _insert_value(self, values: list[_Node], edit: ValueEdit) -> str:
+        text = self.text
+        if values:
+            sibling = _scan(text, self.source, values[-1].start, values[-1].end)
+            outer = _leading_ws(text, sibling.start)
+            if sibling.children:
+                inner = _leading_ws(text, sibling.children[0].start)
+                closing = text[sibling.children[-1].end : sibling.inner_end]
+            else:
+                inner, closing = outer, outer
+            block = self._render_value(edit, inner, closing)
+            return text[: sibling.end] + outer + block + text[sibling.end :]
+        # No value yet: the first one goes before the set's other children, as the schema orders.
+        root = _scan(text, self.source)
+        anchor = root.children[0].start if root.children else root.inner_end
+        outer = _leading_ws(text, anchor)
+        newline = self._newline()
+        indent = outer.lstrip("\r\n")
+        inner = outer + (indent or ("    " if newline else ""))
+        block = self._render_value(edit, inner, outer)
+        if not root.children:
+            return text[:anchor] + outer + block + text[anchor:]
+        return text[:anchor] + block + outer + text[anchor:]
+
+    def _render_value(self, edit: ValueEdit, inner: str, closing: str) -> str:
+        children = (
+            f"<fullName>{self._escape(edit.full_name)}</fullName>",
+            "<default>false</default>",
+            f"<label>{self._escape(edit.label)}</label>",
+        )
+        return "<customValue>" + "".join(inner + c for c in children) + closing + "</customValue>"
+
+    def _edit_value(self, node: _Node, edit: ValueEdit) -> str:
+        text = self.text
+        splices: list[tuple[int, int, str]] = []
+        children = {c.local: c for c in node.children}
+        if "activate" in edit.kind:
+            active = children["isActive"]
+            splices.append((active.start, active.end, f"<{active.name}>true</{active.name}>"))
+        if "relabel" in edit.kind:
+            label_text = f"{self._escape(edit.label)}"
+            if "label" in children:
+                label = children["label"]
+                splices.append(
+                    (label.start, label.end, f"<{label.name}>{label_text}</{label.name}>")
+                )
+            else:
+                before = [c for c in node.children if c.local in _CV_ORDER[:5]]
+                after = before[-1] if before else None
+                at = after.end if after else node.inner_start
+                sep = _leading_ws(text, after.start) if after else ""
+                prefix = node.name.rpartition(":")[0]
+                tag = f"{prefix}:label" if prefix else "label"
+                splices.append((at, at, f"{sep}<{tag}>{label_text}</{tag}>"))
+        for start, end, replacement in sorted(splices, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        return text
+
+
+def _leading_ws(text: str, position: int) -> str:
+    """The whitespace run just before ``position``: the newline and indentation of that line."""
+    start = position
+    while start > 0 and text[start - 1] in " \t\r\n":
+        start -= 1
+    return text[start:position]
+
+
+def _element(name: str, value: str) -> str:
+    escaped = (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&apos;")
+        .replace('"', "&quot;")
+    )
+    return f"<{name}>{escaped}</{name}>"
+
+
+def value_set_to_xml(vs: ValueSet) -> str:
+    """The set as Salesforce itself writes it, for org diffs and deploys (schema element order)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<GlobalValueSet xmlns="{MD_NS}">']
+    for value in vs.values:
+        lines.append("    <customValue>")
+        lines.append("        " + _element("fullName", value.full_name))
+        if value.color is not None:
+            lines.append("        " + _element("color", value.color))
+        lines.append("        " + _element("default", "true" if value.default else "false"))
+        if value.description is not None:
+            lines.append("        " + _element("description", value.description))
+        if value.is_active is not None:
+            lines.append("        " + _element("isActive", "true" if value.is_active else "false"))
+        if value.label is not None:
+            lines.append("        " + _element("label", value.label))
+        lines.append("    </customValue>")
+    if vs.description is not None:
+        lines.append("    " + _element("description", vs.description))
+    lines.append("    " + _element("masterLabel", vs.master_label))
+    lines.append("    " + _element("sorted", "true" if vs.sorted else "false"))
+    lines.append("</GlobalValueSet>")
+    return "\n".join(lines) + "\n"
