@@ -99,8 +99,9 @@ class Change:
         before = (self.before_text or "").splitlines(keepends=True)
         after = (self.after_text or "").splitlines(keepends=True)
         # git's a/ b/ prefixes, which reviewers know, fit relative paths only.
-        absolute = self.target.startswith("/") or ":" in self.target
-        old, new = (self.target, self.target) if absolute else (f"a/{self.target}", f"b/{self.target}")
+        old, new = f"a/{self.target}", f"b/{self.target}"
+        if self.target.startswith("/") or ":" in self.target:
+            old = new = self.target
         lines = difflib.unified_diff(before, after, fromfile=old, tofile=new, n=context)
         out = []
         for line in lines:
