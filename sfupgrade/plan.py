@@ -133,6 +133,9 @@ class Plan:
     flows: list[FlowSketch] = field(default_factory=list)
     dry_run: bool = True
     applied: bool = False
+    # Codes of the validation checks that ran, findings or not: JUnit shows a passing test case
+    # for each, so a green report proves the check ran rather than that it was skipped.
+    checks: list[str] = field(default_factory=list)
 
     def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
         self.changes.extend(changes)
