@@ -36,7 +36,10 @@ def _suite(root: etree._Element, name: str) -> etree._Element:
 
 def _finding_case(suite: etree._Element, finding: Finding) -> None:
     where = finding_where(finding)
-    name = f"{finding.code} {where}" if where else finding.code
+    # Code, subject and place: unique enough that two findings never share a test case name.
+    name = " ".join(p for p in (finding.code, finding.subject) if p)
+    if finding.location.describe():
+        name += f" ({finding.location.describe()})"
     case = _element(suite, "testcase", classname=f"sfupgrade.checks.{finding.code}", name=name)
     body = "\n".join(
         part

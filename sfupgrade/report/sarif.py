@@ -42,7 +42,7 @@ def _logical(finding: Finding) -> list[dict[str, Any]]:
 def _result(finding: Finding, rule_index: int) -> dict[str, Any]:
     text = finding.message
     if finding.suggestion:
-        text += f" Fix: {finding.suggestion}"
+        text += f"\nFix: {finding.suggestion}"
     location: dict[str, Any] = {}
     if finding.location.file:
         location["physicalLocation"] = _physical(finding.location)
