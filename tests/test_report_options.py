@@ -204,3 +204,15 @@ def test_special_files_are_written_in_place(tmp_path: Path) -> None:
     finally:
         os.close(reader)
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+def test_command_options_below_the_decorator_still_reach_the_command() -> None:
+    @click.command()
+    @click.argument("path", required=False)
+    @report_options
+    @click.option("--dry-run", is_flag=True)
+    def upgrade_like(path: str | None, dry_run: bool, report_options: ReportOptions) -> None:
+        click.echo(f"{path} {dry_run} {report_options.format} {report_options.verbose}")
+
+    result = CliRunner().invoke(upgrade_like, ["proj", "--dry-run", "--format", "sarif", "-vv"])
+    assert result.output == "proj True sarif 2\n"
