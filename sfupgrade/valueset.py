@@ -119,8 +119,9 @@ def plan_value(vs: ValueSet, full_name: str, label: str, source: str = "") -> Va
     if current is None:
         if len(vs.values) >= MAX_VALUES:
             raise ValueSetError(
-                f"{source}: already holds {len(vs.values)} values, Salesforce's limit; adding "
-                f"{full_name!r} would exceed it, remove unused values first"
+                f"{source}: already holds {len(vs.values)} values, Salesforce's limit of "
+                f"{MAX_VALUES} per global value set; adding {full_name!r} would exceed it, "
+                "remove unused values first"
             )
         return ValueEdit("add", full_name, label)
     relabel = current.shown_label != label

@@ -210,9 +210,9 @@ class ValueSetDocument:
         self.data = data
         self.name = name
         self.source = source
+        self.text = _decode(data, source)
         self._root = parse_xml(data, source)
         self._check_root()
-        self.text = _decode(data, source)
         self.value_set = self._read_model() if _model is None else _model
 
     @classmethod
@@ -276,6 +276,39 @@ class ValueSetDocument:
         edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _model=intended)
         edited._verify_splice(edit)
         return edited
+
+    def serialize(self) -> bytes:
+        """The document's bytes: the original text with any edits, in the original encoding."""
+        return self.text.encode("utf-8")
+
+    def without_value(self, full_name: str) -> ValueSetDocument:
+        """The document with one value and its line taken out (the inverse of adding it).
+
+        Used to prove edits are exact: adding a value then removing it gives back the file.
+        """
+        names = [v.full_name for v in self.value_set.values]
+        if full_name not in names:
+            raise MetadataXmlError(f"{self.source}: no value {full_name!r} to remove")
+        node = _value_nodes(self.text)[names.index(full_name)]
+        start = node.start - len(_leading_ws(self.text, node.start))
+        if names.index(full_name) == 0:
+            # The first value keeps the whitespace before it; the next one's goes instead.
+            start, end = node.start, node.end + len(_trailing_ws(self.text, node.end))
+        else:
+            end = node.end
+        text = self.text[:start] + self.text[end:]
+        values = tuple(v for v in self.value_set.values if v.full_name != full_name)
+        model = ValueSet(
+            self.value_set.name,
+            self.value_set.master_label,
+            self.value_set.sorted,
+            self.value_set.description,
+            values,
+        )
+        document = ValueSetDocument(text.encode("utf-8"), self.name, self.source)
+        if document.value_set != model:
+            raise MetadataXmlError(f"{self.source}: removing {full_name!r} went wrong")
+        return document
 
     def _verify_splice(self, edit: ValueEdit) -> None:
         """Check the spliced text says what the model says, before anything is written.
@@ -379,6 +412,13 @@ def _leading_ws(text: str, position: int) -> str:
     while start > 0 and text[start - 1] in " \t\r\n":
         start -= 1
     return text[start:position]
+
+
+def _trailing_ws(text: str, position: int) -> str:
+    end = position
+    while end < len(text) and text[end] in " \t\r\n":
+        end += 1
+    return text[position:end]
 
 
 def _element(name: str, value: str) -> str:
