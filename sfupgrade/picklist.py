@@ -36,7 +36,7 @@ def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Chang
     """Plan the edit of the value set found at ``path`` (a project, a directory or the file)."""
     file = find_value_set(path, request.value_set, request.namespace)
     document = ValueSetDocument.from_path(file)
-    shown = display_path(file)
+    shown = display_path(file, path if path.is_dir() else file.parent)
     edit = plan_value(document.value_set, request.value, request.label, str(file))
     if edit is None:
         return Change(
@@ -59,10 +59,16 @@ def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Chang
     )
 
 
-def display_path(path: Path) -> str:
-    """Paths in reports are relative to the working directory when they are below it."""
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+def display_path(path: Path, base: Path) -> str:
+    """Paths in reports are relative to the working directory, else to the project given.
+
+    Short paths keep diffs readable and let ``git apply`` take them from the project root.
+    """
+    for root in (Path.cwd(), base):
+        relative = os.path.relpath(path, root)
+        if not relative.startswith(".."):
+            return relative
+    return str(path)
 
 
 def apply_file_changes(changes: Iterable[Change]) -> None:
