@@ -14,7 +14,6 @@ from pathlib import Path
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.plan import Change, State
 from sfupgrade.project import find_value_set
-from sfupgrade.valueset import plan_value
 from sfupgrade.xmlio import ValueSetDocument
 
 VALUE_SET = "AC_CtiScriptSource"
@@ -37,7 +36,7 @@ def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Chang
     file = find_value_set(path, request.value_set, request.namespace)
     document = ValueSetDocument.from_path(file)
     shown = display_path(file, path if path.is_dir() else file.parent)
-    edit = plan_value(document.value_set, request.value, request.label, str(file))
+    edit = document.plan(request.value, request.label)
     if edit is None:
         return Change(
             component_type="GlobalValueSet",
