@@ -14,7 +14,6 @@ from pathlib import Path
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.plan import Change, State
 from sfupgrade.project import find_value_set
-from sfupgrade.valueset import plan_value
 from sfupgrade.xmlio import ValueSetDocument
 
 VALUE_SET = "AC_CtiScriptSource"
@@ -36,8 +35,8 @@ def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Chang
     """Plan the edit of the value set found at ``path`` (a project, a directory or the file)."""
     file = find_value_set(path, request.value_set, request.namespace)
     document = ValueSetDocument.from_path(file)
-    shown = display_path(file)
-    edit = plan_value(document.value_set, request.value, request.label, str(file))
+    shown = display_path(file, path if path.is_dir() else file.parent)
+    edit = document.plan(request.value, request.label)
     if edit is None:
         return Change(
             component_type="GlobalValueSet",
@@ -59,10 +58,16 @@ def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Chang
     )
 
 
-def display_path(path: Path) -> str:
-    """Paths in reports are relative to the working directory when they are below it."""
-    relative = os.path.relpath(path)
-    return str(path) if relative.startswith("..") else relative
+def display_path(path: Path, base: Path) -> str:
+    """Paths in reports are relative to the working directory, else to the project given.
+
+    Short paths keep diffs readable and let ``git apply`` take them from the project root.
+    """
+    for root in (Path.cwd(), base):
+        relative = os.path.relpath(path, root)
+        if not relative.startswith(".."):
+            return relative
+    return str(path)
 
 
 def apply_file_changes(changes: Iterable[Change]) -> None:

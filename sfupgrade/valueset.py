@@ -7,6 +7,7 @@ written, because an org rejects a set that breaks them only after a deploy has s
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -74,24 +75,30 @@ class ValueEdit:
 
 def check_value_set(vs: ValueSet, source: str) -> None:
     """Refuse a set Salesforce would refuse, naming the offending value so the user can fix it."""
-    if len(vs.values) > MAX_VALUES:
+    check_names([v.full_name for v in vs.values], [v.label for v in vs.values if v.label], source)
+
+
+def check_names(names: Sequence[str], labels: Iterable[str], source: str) -> None:
+    """The set-wide rules, on just the names and labels (cheap to get from a large file)."""
+    if len(names) > MAX_VALUES:
         raise ValueSetError(
-            f"{source}: {len(vs.values)} values exceed Salesforce's limit of {MAX_VALUES} "
+            f"{source}: {len(names)} values exceed Salesforce's limit of {MAX_VALUES} "
             "per global value set (inactive values count); remove unused values first"
         )
-    seen: set[str] = set()
-    for value in vs.values:
-        if not value.full_name.strip():
-            raise ValueSetError(f"{source}: a customValue has an empty fullName; give it one")
-        if value.full_name in seen:
-            raise ValueSetError(
-                f"{source}: duplicate fullName {value.full_name!r}; Salesforce rejects the set, "
-                "remove one of them"
-            )
-        seen.add(value.full_name)
-        _check_length(value.full_name, "value", source)
-        if value.label is not None:
-            _check_length(value.label, "label", source)
+    # Whole-list checks first (C speed); the slow search for the culprit runs only on failure.
+    if "" in names:  # names come stripped, as Salesforce trims them
+        raise ValueSetError(f"{source}: a customValue has an empty fullName; give it one")
+    if len(set(names)) != len(names):
+        seen: set[str] = set()
+        duplicate = next(n for n in names if n in seen or seen.add(n))  # type: ignore[func-returns-value]
+        raise ValueSetError(
+            f"{source}: duplicate fullName {duplicate!r}; Salesforce rejects the set, "
+            "remove one of them"
+        )
+    for texts, what in ((names, "value"), (list(labels), "label")):
+        if texts and max(map(len, texts)) > MAX_LENGTH:
+            for text in texts:
+                _check_length(text, what, source)
 
 
 def _check_length(text: str, what: str, source: str) -> None:
@@ -108,19 +115,32 @@ def plan_value(vs: ValueSet, full_name: str, label: str, source: str = "") -> Va
     Returns None when the value is already right, so a rerun writes nothing.
     """
     source = source or vs.name
+    check_request(full_name, label)
+    check_value_set(vs, source)
+    current = next((v for v in vs.values if v.full_name == full_name), None)
+    return decide(current, len(vs.values), full_name, label, source)
+
+
+def check_request(full_name: str, label: str) -> None:
+    """The wanted value itself must be one Salesforce accepts."""
     if not full_name.strip() or full_name != full_name.strip():
         raise ValueSetError(f"value {full_name!r} is empty or has surrounding spaces")
     if not label.strip():
         raise ValueSetError(f"label for {full_name!r} is empty")
     _check_length(full_name, "value", "--value")
     _check_length(label, "label", "--label")
-    check_value_set(vs, source)
-    current = next((v for v in vs.values if v.full_name == full_name), None)
+
+
+def decide(
+    current: CustomValue | None, count: int, full_name: str, label: str, source: str
+) -> ValueEdit | None:
+    """The edit for one value, given its current state (None: absent) and the set's size."""
     if current is None:
-        if len(vs.values) >= MAX_VALUES:
+        if count >= MAX_VALUES:
             raise ValueSetError(
-                f"{source}: already holds {len(vs.values)} values, Salesforce's limit; adding "
-                f"{full_name!r} would exceed it, remove unused values first"
+                f"{source}: already holds {count} values, Salesforce's limit of "
+                f"{MAX_VALUES} per global value set; adding {full_name!r} would exceed it, "
+                "remove unused values first"
             )
         return ValueEdit("add", full_name, label)
     relabel = current.shown_label != label
@@ -134,20 +154,23 @@ def plan_value(vs: ValueSet, full_name: str, label: str, source: str = "") -> Va
     return None
 
 
+def edited_value(current: CustomValue | None, edit: ValueEdit) -> CustomValue:
+    """One value after the edit: a new value is inactive-free, non-default, labelled."""
+    if current is None:
+        return CustomValue(full_name=edit.full_name, label=edit.label, default=False)
+    if "relabel" in edit.kind:
+        current = replace(current, label=edit.label)
+    if "activate" in edit.kind:
+        current = replace(current, is_active=True)
+    return current
+
+
 def merge(vs: ValueSet, edit: ValueEdit) -> ValueSet:
     """Apply an edit to the set: the whole set comes back, nothing dropped or reordered.
 
     An org deactivates every value missing from an update, so callers send this whole result.
     """
     if edit.kind == "add":
-        new = CustomValue(full_name=edit.full_name, label=edit.label, default=False)
-        return replace(vs, values=(*vs.values, new))
-    values = []
-    for value in vs.values:
-        if value.full_name == edit.full_name:
-            if "relabel" in edit.kind:
-                value = replace(value, label=edit.label)
-            if "activate" in edit.kind:
-                value = replace(value, is_active=True)
-        values.append(value)
-    return replace(vs, values=tuple(values))
+        return replace(vs, values=(*vs.values, edited_value(None, edit)))
+    values = tuple(edited_value(v, edit) if v.full_name == edit.full_name else v for v in vs.values)
+    return replace(vs, values=values)

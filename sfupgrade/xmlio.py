@@ -18,7 +18,16 @@ from pathlib import Path
 from lxml import etree
 
 from sfupgrade.errors import MetadataXmlError
-from sfupgrade.valueset import CustomValue, ValueEdit, ValueSet, merge
+from sfupgrade.valueset import (
+    CustomValue,
+    ValueEdit,
+    ValueSet,
+    check_names,
+    check_request,
+    decide,
+    edited_value,
+    merge,
+)
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
@@ -61,8 +70,33 @@ _VALUE_TOKEN = re.compile(
 )
 
 
-def _value_nodes(text: str) -> list[_Node]:
-    """The extents of every ``customValue``; their children are scanned only when edited."""
+def _plain(text: str) -> bool:
+    """No comments, CDATA, processing instructions or prefixes: every customValue tag is real."""
+    return "<!" not in text and text.find("<?", 5) == -1 and ":customValue" not in text
+
+
+def _value_node(text: str, index: int, count: int, plain: bool) -> _Node:
+    """The extent of the ``index``-th of ``count`` values; children are scanned when edited."""
+    if not plain or text.count("<customValue") != count:
+        return _value_nodes_tokenized(text)[index]
+    # Plain string search is several times faster than tokenizing, and the last value (where
+    # a new one is added) is found from the end without looking at the others.
+    if index == count - 1:
+        end = text.rfind("</customValue")
+        start = text.rfind("<customValue", 0, end)
+    else:
+        start = -1
+        for _ in range(index + 1):
+            start = text.find("<customValue", start + 1)
+        end = text.find("</customValue", start)
+    close = text.find(">", start)
+    if text[close - 1] == "/":
+        return _Node("customValue", start, close + 1, close + 1, close + 1)
+    return _Node("customValue", start, close + 1, end, text.find(">", end) + 1)
+
+
+def _value_nodes_tokenized(text: str) -> list[_Node]:
+    """Every value's extent, skipping comments, CDATA and processing instructions."""
     nodes: list[_Node] = []
     open_node: _Node | None = None
     for match in _VALUE_TOKEN.finditer(text):
@@ -203,17 +237,50 @@ def value_set_name(path: Path) -> str:
     return path.stem
 
 
+def _xpath(expression: str) -> etree.XPath:
+    return etree.XPath(expression, namespaces={"m": MD_NS}, smart_strings=False)
+
+
+# Compiled once: they let a large set be checked and planned without building every value
+# (lxml evaluates them in C), which keeps local commands as fast as a bare parse allows.
+_VALUES = _xpath("m:customValue")
+_NAMES = _xpath("m:customValue/m:fullName/text()")
+_NAME_ELEMENTS = _xpath("count(m:customValue/m:fullName)")
+_LABELS = _xpath("m:customValue/m:label/text()")
+_BOOLEANS = _xpath("m:customValue/m:default/text() | m:customValue/m:isActive/text()")
+
+
 class ValueSetDocument:
     """A GlobalValueSet file: its original bytes, its meaning, and faithful edits of it."""
 
-    def __init__(self, data: bytes, name: str, source: str, *, _model: ValueSet | None = None):
+    def __init__(
+        self, data: bytes, name: str, source: str, *, _names: list[str] | None = None
+    ) -> None:
         self.data = data
         self.name = name
         self.source = source
-        self._root = parse_xml(data, source)
-        self._check_root()
         self.text = _decode(data, source)
-        self.value_set = self._read_model() if _model is None else _model
+        self._model: ValueSet | None = None
+        self._tree: etree._Element | None = None
+        self._value_elements: list[etree._Element] | None = None
+        if _names is None:
+            self._check_root()
+            self._names = self._fast_names()
+        else:
+            # An edit already verified: the tree is parsed only if someone asks for it.
+            self._names = _names
+
+    @property
+    def _root(self) -> etree._Element:
+        if self._tree is None:
+            self._tree = parse_xml(self.data, self.source)
+        return self._tree
+
+    @property
+    def _elements(self) -> list[etree._Element]:
+        if self._value_elements is None:
+            self._value_elements = _VALUES(self._root)
+        return self._value_elements
 
     @classmethod
     def from_path(cls, path: Path) -> ValueSetDocument:
@@ -222,6 +289,36 @@ class ValueSetDocument:
         except OSError as exc:
             raise MetadataXmlError(f"{path}: cannot read: {exc.strerror}") from None
         return cls(data, value_set_name(path), str(path))
+
+    @property
+    def value_set(self) -> ValueSet:
+        """The whole set as values; built on first use, since planning does not need it."""
+        if self._model is None:
+            self._model = self._read_model()
+        return self._model
+
+    def _fast_names(self) -> list[str]:
+        """Every value's fullName in order, checked for the shape the model reader insists on."""
+        names: list[str] = _NAMES(self._root)
+        booleans = {text.strip() for text in set(_BOOLEANS(self._root))}
+        if len(names) == len(self._elements) == int(_NAME_ELEMENTS(self._root)) and booleans <= {
+            "true",
+            "false",
+        }:
+            return [n.strip() for n in names]
+        # Something is off (an empty or missing fullName, a bad boolean): the full reader
+        # finds it and says where, or reads an unusual but valid file correctly.
+        return [v.full_name for v in self.value_set.values]
+
+    def plan(self, full_name: str, label: str) -> ValueEdit | None:
+        """:func:`sfupgrade.valueset.plan_value` for this file, without reading every value."""
+        check_request(full_name, label)
+        labels = _LABELS(self._root)
+        check_names(self._names, labels, self.source)
+        current = None
+        if full_name in self._names:
+            current = _value_from(self._elements[self._names.index(full_name)], self.source)
+        return decide(current, len(self._names), full_name, label, self.source)
 
     def _check_root(self) -> None:
         qname = etree.QName(self._root.tag)
@@ -260,38 +357,104 @@ class ValueSetDocument:
     # -- editing -------------------------------------------------------------------------------
 
     def apply(self, edit: ValueEdit) -> ValueSetDocument:
-        """Return the document with ``edit`` spliced in; ``self`` is left as it was."""
-        values = _value_nodes(self.text)
-        if len(values) != len(self.value_set.values):
-            raise MetadataXmlError(f"{self.source}: could not locate every <customValue>")
+        """Return the document with ``edit`` spliced in; ``self`` is left as it was.
+
+        The splice is verified before anything can be written: the located text must read as
+        the value the tree has at that place, and the new text as the intended value. Outside
+        the splice the text is the original's, so this proves the whole file without reparsing
+        it (which would double the cost on a large set); unusual files are reparsed whole.
+        """
+        count = len(self._names)
+        if edit.kind == "add" and count == 0:
+            return self._reparsed(self._insert_first(edit), edit, None)
+        index = count - 1 if edit.kind == "add" else self._names.index(edit.full_name)
+        plain = _plain(self.text)
+        node = _value_node(self.text, index, count, plain)
+        scanned = _scan(self.text, self.source, node.start, node.end)
         if edit.kind == "add":
-            new_text = self._insert_value(values, edit)
+            current = None
+            outer, fragment = self._new_value_after(scanned, edit)
+            start = end = node.end
+            replacement = outer + fragment
         else:
-            index = next(
-                i for i, v in enumerate(self.value_set.values) if v.full_name == edit.full_name
-            )
-            node = values[index]
-            new_text = self._edit_value(_scan(self.text, self.source, node.start, node.end), edit)
-        intended = merge(self.value_set, edit)
-        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _model=intended)
-        edited._verify_splice(edit)
+            current = _value_from(self._elements[index], self.source)
+            fragment = self._edit_value(scanned, edit)
+            start, end, replacement = node.start, node.end, fragment
+        new_text = self.text[:start] + replacement + self.text[end:]
+        intended = edited_value(current, edit)
+        located = self.text[node.start : node.end]
+        if not (
+            plain
+            and self._fragment_value(located) == _value_from(self._elements[index], self.source)
+            and self._fragment_value(fragment) == intended
+        ):
+            return self._reparsed(new_text, edit, current)
+        names = self._names if current is not None else [*self._names, edit.full_name]
+        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _names=names)
+        if self._model is not None:
+            edited._model = merge(self._model, edit)
         return edited
 
-    def _verify_splice(self, edit: ValueEdit) -> None:
-        """Check the spliced text says what the model says, before anything is written.
+    def _fragment_value(self, fragment: str) -> CustomValue:
+        wrapped = f'<GlobalValueSet xmlns="{MD_NS}">{fragment}</GlobalValueSet>'
+        return _value_from(parse_xml(wrapped.encode("utf-8"), self.source)[0], self.source)
 
-        Text outside the splice is the original's, so checking the number of values and the one
-        value the splice touched is enough; it avoids rereading every value of a large set.
+    def _reparsed(self, new_text: str, edit: ValueEdit, current: CustomValue | None):
+        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source)
+        edited._verify_splice(self._names, edited_value(current, edit))
+        if self._model is not None:
+            edited._model = merge(self._model, edit)
+        return edited
+
+    def serialize(self) -> bytes:
+        """The document's bytes: the original text with any edits, in the original encoding."""
+        return self.text.encode("utf-8")
+
+    def without_value(self, full_name: str) -> ValueSetDocument:
+        """The document with one value and its line taken out (the inverse of adding it).
+
+        Used to prove edits are exact: adding a value then removing it gives back the file.
         """
-        value_tag = f"{{{MD_NS}}}customValue"
-        elements = [child for child in self._root if child.tag == value_tag]
-        index = next(
-            i for i, v in enumerate(self.value_set.values) if v.full_name == edit.full_name
+        names = [v.full_name for v in self.value_set.values]
+        if full_name not in names:
+            raise MetadataXmlError(f"{self.source}: no value {full_name!r} to remove")
+        node = _value_node(self.text, names.index(full_name), len(names), _plain(self.text))
+        start = node.start - len(_leading_ws(self.text, node.start))
+        if names.index(full_name) == 0:
+            # The first value keeps the whitespace before it; the next one's goes instead.
+            start, end = node.start, node.end + len(_trailing_ws(self.text, node.end))
+        else:
+            end = node.end
+        text = self.text[:start] + self.text[end:]
+        values = tuple(v for v in self.value_set.values if v.full_name != full_name)
+        model = ValueSet(
+            self.value_set.name,
+            self.value_set.master_label,
+            self.value_set.sorted,
+            self.value_set.description,
+            values,
         )
-        if (
-            len(elements) != len(self.value_set.values)
-            or _value_from(elements[index], self.source) != self.value_set.values[index]
-        ):
+        document = ValueSetDocument(text.encode("utf-8"), self.name, self.source)
+        if document.value_set != model:
+            raise MetadataXmlError(f"{self.source}: removing {full_name!r} went wrong")
+        return document
+
+    def _verify_splice(self, names_before: list[str], intended: CustomValue) -> None:
+        """Check the spliced text says what was intended, before anything is written.
+
+        Text outside the splice is the original's, so the fullNames in order and the one value
+        the splice touched are enough; it avoids rereading every value of a large set.
+        """
+        expected = (
+            names_before
+            if intended.full_name in names_before
+            else [
+                *names_before,
+                intended.full_name,
+            ]
+        )
+        index = expected.index(intended.full_name)
+        if self._names != expected or _value_from(self._elements[index], self.source) != intended:
             raise MetadataXmlError(
                 f"{self.source}: the edit did not produce the intended value set; file left "
                 "unchanged (please report this with the file)"
@@ -314,25 +477,25 @@ class ValueSetDocument:
         match = re.search(r"\r\n|\n|\r", self.text)
         return match.group(0) if match else ""
 
-    def _insert_value(self, values: list[_Node], edit: ValueEdit) -> str:
+    def _new_value_after(self, sibling: _Node, edit: ValueEdit) -> tuple[str, str]:
+        """The whitespace and text of a new value that goes after ``sibling``, styled like it."""
         text = self.text
-        if values:
-            sibling = _scan(text, self.source, values[-1].start, values[-1].end)
-            outer = _leading_ws(text, sibling.start)
-            if sibling.children:
-                inner = _leading_ws(text, sibling.children[0].start)
-                closing = text[sibling.children[-1].end : sibling.inner_end]
-            else:
-                inner, closing = outer, outer
-            block = self._render_value(edit, inner, closing)
-            return text[: sibling.end] + outer + block + text[sibling.end :]
-        # No value yet: the first one goes before the set's other children, as the schema orders.
+        outer = _leading_ws(text, sibling.start)
+        if sibling.children:
+            inner = _leading_ws(text, sibling.children[0].start)
+            closing = text[sibling.children[-1].end : sibling.inner_end]
+        else:
+            inner, closing = outer, outer
+        return outer, self._render_value(edit, inner, closing)
+
+    def _insert_first(self, edit: ValueEdit) -> str:
+        """The first value goes before the set's other children, as the schema orders."""
+        text = self.text
         root = _scan(text, self.source)
         anchor = root.children[0].start if root.children else root.inner_end
         outer = _leading_ws(text, anchor)
-        newline = self._newline()
         indent = outer.lstrip("\r\n")
-        inner = outer + (indent or ("    " if newline else ""))
+        inner = outer + (indent or ("    " if self._newline() else ""))
         block = self._render_value(edit, inner, outer)
         if not root.children:
             return text[:anchor] + outer + block + text[anchor:]
@@ -347,6 +510,7 @@ class ValueSetDocument:
         return "<customValue>" + "".join(inner + c for c in children) + closing + "</customValue>"
 
     def _edit_value(self, node: _Node, edit: ValueEdit) -> str:
+        """The value's own text with the edit made (offsets in ``node`` are the file's)."""
         text = self.text
         splices: list[tuple[int, int, str]] = []
         children = {c.local: c for c in node.children}
@@ -370,7 +534,8 @@ class ValueSetDocument:
                 splices.append((at, at, f"{sep}<{tag}>{label_text}</{tag}>"))
         for start, end, replacement in sorted(splices, reverse=True):
             text = text[:start] + replacement + text[end:]
-        return text
+        grown = len(text) - len(self.text)
+        return text[node.start : node.end + grown]
 
 
 def _leading_ws(text: str, position: int) -> str:
@@ -379,6 +544,13 @@ def _leading_ws(text: str, position: int) -> str:
     while start > 0 and text[start - 1] in " \t\r\n":
         start -= 1
     return text[start:position]
+
+
+def _trailing_ws(text: str, position: int) -> str:
+    end = position
+    while end < len(text) and text[end] in " \t\r\n":
+        end += 1
+    return text[position:end]
 
 
 def _element(name: str, value: str) -> str:
