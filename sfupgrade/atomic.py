@@ -46,6 +46,30 @@ def _check_unchanged(write: FileWrite) -> None:
         )
 
 
+def _new_file_mode() -> int:
+    """What open() would give a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def _write_temp(target: Path, data: bytes, mode: int) -> Path:
+    """``data`` in a durable temporary file beside ``target``, ready to be renamed over it."""
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, mode)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    return temp
+
+
 def _stage(write: FileWrite) -> Path:
     target = _target(write.path)
     mode = stat.S_IMODE(target.stat().st_mode)
@@ -54,21 +78,34 @@ def _stage(write: FileWrite) -> Path:
             f"{write.path}: file is read-only; make it writable (chmod u+w) and rerun; "
             "nothing written"
         )
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    temp = Path(name)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(write.data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
+        return _write_temp(target, write.data, mode)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
         raise WriteError(
             f"{write.path}: cannot write ({exc.strerror}); the original is unchanged"
         ) from None
-    return temp
+
+
+def replace_file(path: Path, data: bytes) -> None:
+    """Create or replace an output file (a report) atomically, keeping an existing file's mode.
+
+    Readers see the old content or the new, never half. Special files (``/dev/stdout``, a FIFO)
+    are written in place, since a rename would replace the device rather than write to it.
+    Raises OSError; callers say what the file was for.
+    """
+    if path.exists() and not path.is_file():
+        with path.open("wb") as handle:
+            handle.write(data)
+        return
+    target = _target(path)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else _new_file_mode()
+    temp = _write_temp(target, data, mode)
+    try:
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
 
 
 def write_files(writes: Sequence[FileWrite]) -> None:

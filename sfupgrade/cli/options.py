@@ -8,11 +8,8 @@ code CI sees are decided here, so every command behaves alike.
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
-import stat
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +17,7 @@ from typing import Any, TextIO
 
 import click
 
+from sfupgrade.atomic import replace_file
 from sfupgrade.errors import WriteError
 from sfupgrade.plan import Plan
 from sfupgrade.report import FORMATS, render
@@ -165,40 +163,10 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _file_mode(path: Path) -> int:
-    """Keep an existing file's mode; a new file gets what the umask allows, like open() does."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
 def write_report_file(path: Path, text: str, fmt: str) -> None:
-    """Write ``text`` to ``path`` atomically: readers see the old report or the new, never half.
-
-    Special files (``/dev/stdout``, a FIFO, ``$GITHUB_STEP_SUMMARY`` is a regular file) are
-    written directly, since a rename would replace the device rather than write to it.
-    """
-    data = text.encode("utf-8")
+    """Write a report file atomically (see :func:`sfupgrade.atomic.replace_file`)."""
     try:
-        if path.exists() and not path.is_file():
-            with path.open("wb") as handle:
-                handle.write(data)
-            return
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(name, _file_mode(path))
-            os.replace(name, path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-            raise
+        replace_file(path, text.encode("utf-8"))
     except OSError as exc:
         raise WriteError(
             f"{path}: cannot write the {fmt} report ({exc.strerror or exc}); check that the "
