@@ -1,0 +1,201 @@
+"""The fake org's REST API: describe, SOQL query (paged), and sObject Collections writes.
+
+Collections answer 200 with one result per record, failed ones included, as Salesforce does;
+fields are checked against the describe (an unknown one fails the whole request with 400
+INVALID_FIELD); a unique field refuses a second record with DUPLICATE_VALUE, so a create that
+is blindly repeated shows up; chosen records fail with UNABLE_TO_LOCK_ROW a set number of times.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from tests.fakeorg.core import Reply, json_reply
+
+PAGE = 2000
+MAX_COLLECTION = 200
+_SOQL = re.compile(
+    r"SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)"
+    r"(?:\s+WHERE\s+(?P<where>\w+)\s+IN\s*\((?P<values>.*)\))?\s*$",
+    re.I | re.S,
+)
+
+
+@dataclass
+class SObject:
+    name: str
+    fields: dict[str, dict[str, Any]]
+    prefix: str
+    records: dict[str, dict[str, Any]] = field(default_factory=dict)
+    locks: dict[str, int] = field(default_factory=dict)  # unique value -> failures left
+
+
+class RestApi:
+    """State and handlers for describe, query and collections."""
+
+    def __init__(self, usage) -> None:
+        self._usage = usage
+        self.objects: dict[str, SObject] = {}
+        self._cursors: dict[str, list[dict[str, Any]]] = {}
+        self._next_id = 1
+
+    def reply(self, status: int, body: Any) -> Reply:
+        return json_reply(status, body, self._usage())
+
+    def add_object(self, name: str, fields: dict[str, str], unique: tuple[str, ...] = ()) -> None:
+        """An sObject with ``fields`` name -> type ("string", "boolean", "reference:Obj", ...)."""
+        described = {"Id": {"name": "Id", "type": "id", "createable": False, "updateable": False}}
+        for field_name, kind in fields.items():
+            kind, _, target = kind.partition(":")
+            described[field_name] = {
+                "name": field_name,
+                "type": kind,
+                "label": field_name.replace("__c", "").replace("_", " "),
+                "createable": True,
+                "updateable": True,
+                "nillable": True,
+                "unique": field_name in unique,
+                "referenceTo": [target] if target else [],
+            }
+        prefix = f"a{len(self.objects):02d}"
+        self.objects[name] = SObject(name, described, prefix)
+
+    def insert(self, name: str, values: dict[str, Any]) -> str:
+        obj = self.objects[name]
+        record_id = f"{obj.prefix}{self._next_id:012d}AAA"
+        self._next_id += 1
+        obj.records[record_id] = {f: None for f in obj.fields if f != "Id"} | values
+        return record_id
+
+    # -- handlers ----------------------------------------------------------------------------
+
+    def describe(self, *, match: re.Match[str], **_: object) -> Reply:
+        obj = self.objects.get(match.group("object"))
+        if obj is None:
+            return self.reply(
+                404,
+                [{"errorCode": "NOT_FOUND", "message": "The requested resource does not exist"}],
+            )
+        return self.reply(
+            200,
+            {
+                "name": obj.name,
+                "custom": obj.name.endswith("__c"),
+                "createable": True,
+                "updateable": True,
+                "queryable": True,
+                "fields": list(obj.fields.values()),
+            },
+        )
+
+    def query(self, *, query: dict[str, list[str]], **_: object) -> Reply:
+        soql = (query.get("q") or [""])[0]
+        parsed = _SOQL.match(soql)
+        if parsed is None:
+            return self.reply(400, [{"errorCode": "MALFORMED_QUERY", "message": soql[:80]}])
+        obj = self.objects.get(parsed.group("object"))
+        if obj is None:
+            message = f"sObject type '{parsed.group('object')}' is not supported."
+            return self.reply(400, [{"errorCode": "INVALID_TYPE", "message": message}])
+        names = [f.strip() for f in parsed.group("fields").split(",")]
+        for name in [*names, parsed.group("where") or "Id"]:
+            if name not in obj.fields:
+                message = f"No such column '{name}' on entity '{obj.name}'."
+                return self.reply(400, [{"errorCode": "INVALID_FIELD", "message": message}])
+        rows = []
+        wanted = None
+        if parsed.group("where"):
+            wanted = set(re.findall(r"'((?:[^'\\]|\\.)*)'", parsed.group("values")))
+        for record_id, record in obj.records.items():
+            full = {"Id": record_id, **record}
+            if wanted is not None and full.get(parsed.group("where")) not in wanted:
+                continue
+            row = {
+                "attributes": {
+                    "type": obj.name,
+                    "url": f"/services/data/v62.0/sobjects/{obj.name}/{record_id}",
+                }
+            }
+            row.update({n: full.get(n) for n in names})
+            rows.append(row)
+        return self._page(rows, 0)
+
+    def query_more(self, *, match: re.Match[str], **_: object) -> Reply:
+        locator, _, start = match.group("locator").rpartition("-")
+        rows = self._cursors.get(locator)
+        if rows is None:
+            return self.reply(400, [{"errorCode": "INVALID_QUERY_LOCATOR", "message": locator}])
+        return self._page(rows, int(start), locator)
+
+    def _page(self, rows: list[dict[str, Any]], start: int, locator: str = "") -> Reply:
+        body: dict[str, Any] = {
+            "totalSize": len(rows),
+            "done": True,
+            "records": rows[start : start + PAGE],
+        }
+        if start + PAGE < len(rows):
+            locator = locator or f"01gFAKE{len(self._cursors):08d}"
+            self._cursors[locator] = rows
+            body["done"] = False
+            body["nextRecordsUrl"] = f"/services/data/v62.0/query/{locator}-{start + PAGE}"
+        return self.reply(200, body)
+
+    def collection(self, *, body: bytes, operation: str, **_: object) -> Reply:
+        payload = json.loads(body)
+        records = payload.get("records", [])
+        if len(records) > MAX_COLLECTION:
+            message = f"Maximum number of records ({MAX_COLLECTION}) exceeded"
+            return self.reply(400, [{"errorCode": "EXCEEDED_ID_LIMIT", "message": message}])
+        for record in records:
+            obj = self.objects.get(record.get("attributes", {}).get("type", ""))
+            if obj is None:
+                return self.reply(400, [{"errorCode": "INVALID_TYPE", "message": "bad type"}])
+            for name in record:
+                if name not in ("attributes", "Id") and name not in obj.fields:
+                    message = f"No such column '{name}' on sobject of type {obj.name}"
+                    return self.reply(400, [{"errorCode": "INVALID_FIELD", "message": message}])
+        create = operation == "composite_create"
+        results = [self._write(record, create) for record in records]
+        return self.reply(200, results)
+
+    def _write(self, record: dict[str, Any], create: bool) -> dict[str, Any]:
+        obj = self.objects[record["attributes"]["type"]]
+        values = {k: v for k, v in record.items() if k not in ("attributes", "Id")}
+        record_id = record.get("Id")
+        current = {} if create else obj.records.get(record_id or "", {})
+        merged = current | values
+        for name, spec in obj.fields.items():
+            if not spec.get("unique") or merged.get(name) is None:
+                continue
+            key = str(merged[name])
+            if obj.locks.get(key, 0) > 0:
+                obj.locks[key] -= 1
+                return _failed(
+                    "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record", []
+                )
+            clash = any(
+                other.get(name) == merged[name] and other_id != record_id
+                for other_id, other in obj.records.items()
+            )
+            if clash:
+                return _failed(
+                    "DUPLICATE_VALUE",
+                    f"duplicate value found: {name} duplicates value on record with id: x",
+                    [name],
+                )
+        if create:
+            return {"id": self.insert(obj.name, values), "success": True, "errors": []}
+        if record_id not in obj.records:
+            return _failed("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
+        obj.records[record_id] = merged
+        return {"id": record_id, "success": True, "errors": []}
+
+
+def _failed(code: str, message: str, fields: list[str]) -> dict[str, Any]:
+    return {
+        "success": False,
+        "errors": [{"statusCode": code, "message": message, "fields": fields}],
+    }
