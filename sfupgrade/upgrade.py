@@ -8,22 +8,33 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sfupgrade.errors import FailureError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
 from sfupgrade.plan import Plan
 
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.connect import OrgConnection
+
 
 @dataclass(frozen=True)
 class UpgradeRequest:
-    """What to upgrade: a local project, with the release's picklist value."""
+    """What to upgrade: a local project, or an org (then ``project`` is only for display)."""
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
+    org: OrgConnection | None = None
 
 
 def plan_upgrade(request: UpgradeRequest) -> Plan:
-    """Plan every step for a local project; reads files, writes nothing."""
+    """Plan every step for a local project or an org; reads, writes nothing."""
+    if request.org is not None:
+        from sfupgrade.org.valueset import org_target, plan_org_value_set
+
+        plan = Plan(target=org_target(request.org))
+        plan.extend([plan_org_value_set(request.org, request.picklist)])
+        return plan
     plan = Plan(target=str(request.project))
     plan.extend([plan_file(request.project, request.picklist)])
     return plan
@@ -35,7 +46,12 @@ def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
         raise FailureError(
             f"{len(plan.errors)} validation error(s); nothing applied. Fix them and rerun"
         )
-    apply_file_changes(plan.changes)
+    if request.org is not None:
+        from sfupgrade.org.valueset import apply_org_changes
+
+        apply_org_changes(plan.changes)
+    else:
+        apply_file_changes(plan.changes)
     plan.dry_run = False
     plan.applied = True
     again = plan_upgrade(request)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from sfupgrade.cli.org_options import OrgTargetArgs, org_options
 from sfupgrade.picklist import (
     LABEL,
     VALUE,
@@ -18,11 +19,11 @@ from sfupgrade.picklist import (
 
 @click.group()
 def picklist() -> None:
-    """Edit global value sets (picklist value sets) in metadata files."""
+    """Edit global value sets (picklist value sets) in metadata files or in an org."""
 
 
 @picklist.command("add")
-@click.argument("path", type=click.Path(path_type=Path, exists=True), default=".", required=False)
+@click.argument("path", type=click.Path(path_type=Path, exists=True), required=False)
 @click.option("--value-set", default=VALUE_SET, show_default=True, help="Global value set name.")
 @click.option("--value", default=VALUE, show_default=True, help="API name (fullName) of the value.")
 @click.option("--label", default=LABEL, show_default=True, help="Label the value must carry.")
@@ -31,19 +32,23 @@ def picklist() -> None:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="With --dry-run, exit 3 when a change is pending."
 )
+@org_options
 def add(
-    path: Path,
+    path: Path | None,
     value_set: str,
     value: str,
     label: str,
     namespace: str | None,
     dry_run: bool,
     detailed_exitcode: bool,
+    org: OrgTargetArgs,
 ) -> None:
     """Make VALUE present, active and labelled LABEL in a global value set.
 
-    PATH is a project (sfdx-project.json or package.xml), a directory, or the value set file;
-    the set is found by name, also under a namespace (amazonconnect__AC_CtiScriptSource).
+    PATH is a project (sfdx-project.json or package.xml), a directory, or the value set file
+    (default: the current directory); the set is found by name, also under a namespace
+    (amazonconnect__AC_CtiScriptSource). With --target-org or --instance-url the set in that
+    org is read, and the whole merged set is written back and read again to verify.
     An absent value is appended after the last value; a wrong label is fixed; an inactive value
     is reactivated; nothing else in the file changes. Running it again changes nothing.
 
@@ -51,9 +56,19 @@ def add(
     Examples:
       sfupgrade picklist add --dry-run force-app
       sfupgrade picklist add . --value-set My_Set --value gold --label Gold
+      sfupgrade picklist add --dry-run --target-org my-sandbox
     """
     request = PicklistRequest(value_set, value, label, namespace)
-    change = plan_file(path, request)
+    target = org.resolve(path, namespace)
+    apply = apply_file_changes
+    if target is None:
+        change = plan_file(path or Path("."), request)
+    else:
+        from sfupgrade.org.connect import connect
+        from sfupgrade.org.valueset import apply_org_changes, plan_org_value_set
+
+        change = plan_org_value_set(connect(target), request)
+        apply = apply_org_changes
     if not change.pending:
         click.echo(
             f"{change.name} is up to date in {change.target}: {change.summary}; nothing written"
@@ -67,5 +82,5 @@ def add(
         if detailed_exitcode:
             raise SystemExit(3)
         return
-    apply_file_changes([change])
+    apply([change])
     click.echo(f"{change.target}: {change.summary}")

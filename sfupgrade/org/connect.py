@@ -239,6 +239,8 @@ class OrgConnection:
         fault = root.find(f"{{{SOAP_NS}}}Body/{{{SOAP_NS}}}Fault")
         if fault is not None:
             code, text = _fault_fields(fault)
+            if code == "REQUEST_LIMIT_EXCEEDED":
+                raise self._limit_error(text)
             raise OrgError(self._clean(f"{self.host}: {operation} failed: {code}: {text}"))
         result = root.find(f"{{{SOAP_NS}}}Body/{{{MD_NS}}}{operation}Response")
         if response.status_code >= 400 or result is None:
@@ -345,8 +347,9 @@ def _rest_error_fields(response: requests.Response) -> tuple[str, str]:
 
 
 def _fault_fields(fault: etree._Element) -> tuple[str, str]:
-    code = (fault.findtext("faultcode") or "").strip()
-    text = " ".join((fault.findtext("faultstring") or "").split())
+    # Unqualified in Salesforce's faults; any namespace accepted, proxies differ.
+    code = (fault.findtext("{*}faultcode") or "").strip()
+    text = " ".join((fault.findtext("{*}faultstring") or "").split())
     return code.rpartition(":")[2] or code, text
 
 
@@ -390,12 +393,13 @@ def _run_sf(argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
 
 
-def sf_cli_credentials(alias: str, runner: Runner = _run_sf) -> Credentials:
+def sf_cli_credentials(alias: str, runner: Runner | None = None) -> Credentials:
     """Instance URL and token of an sf CLI alias, via ``sf org display --json``.
 
     The token comes back on the child's stdout, never passes through its argv, and is
     asked for again when the session expires (``refresh``).
     """
+    runner = runner or _run_sf
     exe = shutil.which("sf") or "sf"
     try:
         done = runner([exe, "org", "display", "--target-org", alias, "--json"])
@@ -431,7 +435,7 @@ def connect(
     options: OrgOptions,
     *,
     environ: Mapping[str, str] | None = None,
-    runner: Runner = _run_sf,
+    runner: Runner | None = None,
     retry: RetryPolicy | None = None,
 ) -> OrgConnection:
     """The one way commands reach an org; called only by commands that need one."""

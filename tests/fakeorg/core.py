@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -34,6 +34,7 @@ class Call:
     write: bool
     status: int | str  # HTTP status, or the exception name for a timeout/connection error
     records: int = 0  # records in a collection write
+    body: bytes = field(default=b"", compare=False, repr=False)
 
 
 @dataclass
@@ -76,11 +77,15 @@ def xml_reply(status: int, body: str) -> Reply:
 
 
 def soap_fault(code: str, message: str) -> Reply:
-    body = (
-        f'<soapenv:Fault xmlns:sf="{MD_NS}"><faultcode>sf:{code}</faultcode>'
-        f"<faultstring>{code}: {message}</faultstring></soapenv:Fault>"
+    """A fault as Salesforce sends it: unqualified faultcode/faultstring, ``sf:`` prefix."""
+    envelope = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        f'<soapenv:Envelope xmlns:soapenv="{SOAP_ENV}" xmlns:sf="{MD_NS}">'
+        f"<soapenv:Body><soapenv:Fault><faultcode>sf:{code}</faultcode>"
+        f"<faultstring>{code}: {message}</faultstring></soapenv:Fault></soapenv:Body>"
+        "</soapenv:Envelope>"
     )
-    return xml_reply(500, body)
+    return 500, {"Content-Type": "text/xml; charset=utf-8"}, envelope
 
 
 class Dispatcher:
@@ -165,7 +170,9 @@ class Dispatcher:
         records = (
             len(json.loads(body).get("records", [])) if operation.startswith("composite_") else 0
         )
-        self.calls.append(Call(request.method, request.path_url, operation, write, status, records))
+        self.calls.append(
+            Call(request.method, request.path_url, operation, write, status, records, body)
+        )
         if fault is not None and fault.kind == "timeout_after_write":  # applied, answer lost
             raise requests.exceptions.ReadTimeout("fake org: read timed out")
         return status, headers, text
@@ -193,6 +200,8 @@ class Dispatcher:
             return json_reply(
                 503, [{"errorCode": "SERVER_UNAVAILABLE", "message": "Try later"}], self.usage
             )
+        if kind == "request_limit" and soap:
+            return soap_fault("REQUEST_LIMIT_EXCEEDED", "TotalRequests Limit exceeded.")
         if kind == "request_limit":
             body = [
                 {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}

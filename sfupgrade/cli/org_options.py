@@ -1,0 +1,97 @@
+"""The options that point a command at an org, defined once for every command that takes them.
+
+A command decorated with ``@org_options`` receives ``org: OrgTargetArgs``; calling
+:meth:`OrgTargetArgs.resolve` tells whether the user asked for an org (and how to reach it).
+Nothing here imports the org stack: connecting happens only once a command knows it needs to.
+
+The sf CLI's variables (``SF_TARGET_ORG``, ``SF_ORG_INSTANCE_URL``, ``SF_ORG_API_VERSION``) count
+only when no PATH is given, so a shell that has them set does not turn a local run into an org run.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+from sfupgrade.org.connect import OrgOptions
+
+
+@dataclass(frozen=True)
+class OrgTargetArgs:
+    """The org options as given on the command line."""
+
+    target_org: str | None = None
+    instance_url: str | None = None
+    api_version: str | None = None
+
+    def resolve(
+        self,
+        path: Path | None,
+        namespace: str | None = None,
+        environ: Mapping[str, str] | None = None,
+    ) -> OrgOptions | None:
+        """The org to work on, or None for a local run; PATH and an org together are refused."""
+        environ = os.environ if environ is None else environ
+        given = bool(self.target_org or self.instance_url)
+        if given and path is not None:
+            raise click.UsageError(
+                "give either PATH (a local project) or --target-org/--instance-url (an org), "
+                "not both"
+            )
+        target_org, instance_url = self.target_org, self.instance_url
+        if not given and path is None:
+            target_org = environ.get("SF_TARGET_ORG") or None
+            instance_url = None if target_org else environ.get("SF_ORG_INSTANCE_URL") or None
+        if not (target_org or instance_url):
+            return None
+        return OrgOptions(
+            target_org=target_org,
+            instance_url=instance_url,
+            api_version=self.api_version or environ.get("SF_ORG_API_VERSION") or None,
+            namespace=namespace,
+            project=Path.cwd(),
+        )
+
+
+def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add --target-org, --instance-url and --api-version; pass them as ``org``."""
+
+    @functools.wraps(command)
+    def wrapper(
+        *args: Any,
+        target_org: str | None,
+        instance_url: str | None,
+        api_version: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        return command(*args, org=OrgTargetArgs(target_org, instance_url, api_version), **kwargs)
+
+    decorators = [
+        click.option(
+            "--target-org",
+            metavar="ALIAS",
+            help="Work on this org through the sf CLI's login (alias or username); "
+            "default SF_TARGET_ORG when no PATH is given.",
+        ),
+        click.option(
+            "--instance-url",
+            metavar="URL",
+            help="Work on the org at URL with the access token in SF_ACCESS_TOKEN; "
+            "default SF_ORG_INSTANCE_URL when no PATH is given.",
+        ),
+        click.option(
+            "--api-version",
+            metavar="VERSION",
+            help="Salesforce API version, e.g. 62.0 (default: sfdx-project.json's "
+            "sourceApiVersion in the current directory, else 62.0).",
+        ),
+    ]
+    for decorator in reversed(decorators):
+        wrapper = decorator(wrapper)
+    return wrapper
