@@ -42,7 +42,6 @@ log = logging.getLogger("sfupgrade.org")
 DEFAULT_API_VERSION = "62.0"
 SOAP_NS = "http://schemas.xmlsoap.org/soap/envelope/"
 _VERSION = re.compile(r"^\d{2,3}\.0$")
-_RETRY_STATUS = {502, 503}
 
 
 class OrgConfigError(UsageError):
@@ -292,7 +291,9 @@ class OrgConnection:
                 raise UnavailableError(self._unavailable(method, url, kind, attempt + 1)) from None
             self._note_usage(response)
             log.debug("%s %s -> %d", method, _path(url), response.status_code)
-            if response.status_code in _RETRY_STATUS:
+            # 503: Salesforce did not take the request. 502 comes from a proxy that may have
+            # passed it on, so only a request that is safe to repeat is sent again.
+            if response.status_code == 503 or (idempotent and response.status_code == 502):
                 if attempt + 1 < self.retry.attempts:
                     _sleep(self.retry.delay(attempt, response.headers.get("Retry-After")))
                     attempt += 1

@@ -108,7 +108,8 @@ class RestApi:
         rows = []
         wanted = None
         if parsed.group("where"):
-            wanted = set(re.findall(r"'((?:[^'\\]|\\.)*)'", parsed.group("values")))
+            quoted = re.findall(r"'((?:[^'\\]|\\.)*)'", parsed.group("values"))
+            wanted = {re.sub(r"\\(.)", r"\1", v) for v in quoted}
         for record_id, record in obj.records.items():
             full = {"Id": record_id, **record}
             if wanted is not None and full.get(parsed.group("where")) not in wanted:

@@ -1,0 +1,40 @@
+"""``deploy`` as a library call: plan the records, apply them, prove a re-plan finds nothing.
+
+Kept apart from the Click layer so a CumulusCI task or a script can run the same steps.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sfupgrade.errors import FailureError
+from sfupgrade.org.mapping import Mapping
+from sfupgrade.org.recordfile import RecordSet
+from sfupgrade.org.records import apply_records, plan_records
+from sfupgrade.plan import Plan
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.connect import OrgConnection
+
+
+def plan_deploy(connection: OrgConnection, mapping: Mapping, records: RecordSet) -> Plan:
+    """Reads the org (describe, queries); writes nothing."""
+    plan = Plan(target=f"org:{connection.host}")
+    plan.extend(plan_records(connection, mapping, list(records.flows), list(records.actions)))
+    return plan
+
+
+def apply_deploy(
+    connection: OrgConnection, plan: Plan, mapping: Mapping, records: RecordSet
+) -> Plan:
+    """Apply the plan; when every record succeeded, re-plan and insist nothing is left."""
+    plan.changes = apply_records(connection, plan.changes)
+    plan.dry_run = False
+    plan.applied = True
+    if plan.failed:
+        return plan  # the report lists each failure; a rerun plans only what is left
+    again = plan_deploy(connection, mapping, records)
+    if again.pending:
+        names = ", ".join(c.name for c in again.pending[:5])
+        raise FailureError(f"verification failed: still pending after apply: {names}")
+    return plan

@@ -1,0 +1,122 @@
+"""From our model of CTI flows and actions to the managed package's sObjects and fields.
+
+The CTI Adapter's object and field API names are not public, so they live in one JSON file the
+user can override (``--mapping FILE``); the bundled defaults (``default_mapping.json``, read with
+importlib.resources) are guesses marked ``"verified": false``. Because a wrong guess would fail
+mid-deploy, :func:`check_mapping` compares every mapped name with the org's describe first and
+names the key to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sfupgrade.errors import UsageError
+from sfupgrade.jsonio import load_strict, loads_strict
+from sfupgrade.org.connect import OrgError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.connect import OrgConnection
+
+FLOW_FIELDS = ("name", "source", "event", "active", "description", "definition")
+ACTION_FIELDS = ("name", "flow", "order", "payload", "form")
+_KINDS = {"flow": FLOW_FIELDS, "action": ACTION_FIELDS}
+
+
+class MappingError(UsageError):
+    """The mapping file is malformed or names an object or field the org does not have."""
+
+
+@dataclass(frozen=True)
+class ObjectMapping:
+    """One model kind (``flow`` or ``action``) mapped to an sObject and its fields."""
+
+    kind: str
+    object: str
+    fields: tuple[tuple[str, str], ...]  # (model field, sObject field), in model order
+
+    def field(self, model_field: str) -> str:
+        return dict(self.fields)[model_field]
+
+
+@dataclass(frozen=True)
+class Mapping:
+    flow: ObjectMapping
+    action: ObjectMapping
+    source: str
+    verified: bool = False
+
+
+def load_mapping(path: Path | None = None) -> Mapping:
+    """The mapping in ``path``, or the bundled defaults."""
+    if path is None:
+        text = resources.files("sfupgrade.org").joinpath("default_mapping.json").read_text("utf-8")
+        source = "the default mapping"
+        data = loads_strict(text, source)
+    else:
+        source = str(path)
+        data = load_strict(path)
+    if not isinstance(data, dict):
+        raise MappingError(f"{source}: expected a JSON object with 'flow' and 'action'")
+    kinds = {
+        kind: _object_mapping(data.get(kind), kind, names, source) for kind, names in _KINDS.items()
+    }
+    return Mapping(kinds["flow"], kinds["action"], source, data.get("verified") is True)
+
+
+def _object_mapping(entry: Any, kind: str, names: tuple[str, ...], source: str) -> ObjectMapping:
+    if not isinstance(entry, dict) or not isinstance(entry.get("object"), str):
+        raise MappingError(f"{source}: '{kind}' needs an 'object' name and a 'fields' object")
+    fields = entry.get("fields")
+    if not isinstance(fields, dict) or set(fields) != set(names):
+        raise MappingError(
+            f"{source}: '{kind}.fields' must map exactly {', '.join(names)}; "
+            f"got {', '.join(fields or {}) or 'nothing'}"
+        )
+    for name, value in fields.items():
+        if not isinstance(value, str) or not value.strip():
+            raise MappingError(f"{source}: '{kind}.fields.{name}' must be a field API name")
+    return ObjectMapping(kind, entry["object"], tuple((n, fields[n]) for n in names))
+
+
+def describe_fields(connection: OrgConnection, sobject: str) -> dict[str, dict[str, Any]]:
+    """The object's fields by API name, or None-equivalent error when the object is absent."""
+    try:
+        described = connection.rest("GET", f"sobjects/{sobject}/describe")
+    except OrgError as exc:
+        if "NOT_FOUND" not in str(exc):
+            raise
+        return {}
+    return {f["name"]: f for f in described.get("fields", []) if isinstance(f, dict)}
+
+
+def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
+    """Every mapped object and field must exist in the org (and the flow lookup point right)."""
+    for om in (mapping.flow, mapping.action):
+        fields = describe_fields(connection, om.object)
+        if not fields:
+            raise MappingError(
+                f"{connection.host}: object {om.object} (CTI {om.kind}s, '{om.kind}.object' in "
+                f"{mapping.source}) is not in the org; is the CTI Adapter installed? Otherwise "
+                "put the right API name in a mapping file and pass --mapping FILE"
+            )
+        for model_field, api_name in om.fields:
+            if api_name not in fields:
+                close = difflib.get_close_matches(api_name, list(fields), n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                raise MappingError(
+                    f"{connection.host}: field {om.object}.{api_name} ('{om.kind}.fields."
+                    f"{model_field}' in {mapping.source}) is not in the org{hint}; put the "
+                    "right API name in a mapping file and pass --mapping FILE"
+                )
+        if om.kind == "action":
+            lookup = fields[om.field("flow")]
+            if mapping.flow.object not in (lookup.get("referenceTo") or []):
+                raise MappingError(
+                    f"{connection.host}: {om.object}.{om.field('flow')} ('action.fields.flow') "
+                    f"is not a lookup to {mapping.flow.object}; fix the mapping file"
+                )

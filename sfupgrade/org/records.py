@@ -1,0 +1,379 @@
+"""CTI flow and action records in an org: plan Created/Changed/Unchanged, apply in batches.
+
+Desired records are plain dicts (see :mod:`sfupgrade.org.recordfile`): flows ``{name, source,
+event, active, description, definition}`` (definition a JSON string), actions ``{name, flow,
+order, payload, form}`` (flow by name, payload and form dicts). Records are matched by name.
+
+Applying sends sObject Collections calls of up to 200 records, flows before the actions that
+look them up (a created flow's id is known only then). Collections answer 200 with per-record
+results: each failure becomes a Failed change carrying its error, and the run exits 68 when
+others succeeded. ``UNABLE_TO_LOCK_ROW`` records are sent again after a pause; other failures are
+not. A create whose answer was lost (timeout, connection error) is never resent blindly: the
+names are queried first and only the absent ones are created again. Any other request failure
+stops the run; what was not yet sent is reported Failed, and a rerun plans only what is left.
+
+Bulk API 2.0 would spend fewer calls above about 2,000 records (Salesforce's advice); it is not
+implemented yet: larger deploys still use collections (ceil(N/200) calls) and say so on stderr.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from sfupgrade.org.connect import OrgError, UnavailableError
+from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
+from sfupgrade.plan import Change, FieldDiff, State
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.connect import OrgConnection
+
+log = logging.getLogger("sfupgrade.org")
+
+BATCH_SIZE = 200
+BULK_THRESHOLD = 2000  # above this Bulk API 2.0 would be cheaper: future work
+LOCK_RETRIES = 3
+TYPES = {"flow": "CtiFlow", "action": "CtiAction"}
+_JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
+
+
+@dataclass(frozen=True)
+class RecordWrite:
+    """One create or update, in sObject terms; an action's flow lookup may await its flow."""
+
+    kind: str  # "flow" | "action"
+    sobject: str
+    record_id: str | None  # None: create
+    values: tuple[tuple[str, Any], ...]
+    name_field: str
+    lookup_field: str | None = None  # set when the flow lookup is to be written
+    flow_name: str | None = None
+    flow_id: str | None = None
+
+    @property
+    def create(self) -> bool:
+        return self.record_id is None
+
+
+# -- reading the org -------------------------------------------------------------------------
+
+
+def soql_quote(text: str) -> str:
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def query_all(connection: OrgConnection, soql: str) -> list[dict[str, Any]]:
+    """Every row of a query, following ``nextRecordsUrl`` (2,000 rows a page)."""
+    page = connection.rest("GET", "query", params={"q": soql})
+    rows = list(page.get("records", []))
+    while not page.get("done", True) and page.get("nextRecordsUrl"):
+        page = connection.rest("GET", page["nextRecordsUrl"])
+        rows.extend(page.get("records", []))
+    return rows
+
+
+def _select(om: ObjectMapping) -> str:
+    return f"SELECT Id, {', '.join(api for _, api in om.fields)} FROM {om.object}"
+
+
+def existing_records(connection: OrgConnection, om: ObjectMapping) -> dict[str, dict[str, Any]]:
+    """The org's records of one kind by name; a name held twice is kept as a list marker."""
+    by_name: dict[str, dict[str, Any]] = {}
+    for row in query_all(connection, _select(om)):
+        name = row.get(om.field("name"))
+        if name in by_name:
+            by_name[name] = {"__duplicate__": True}
+        else:
+            by_name[name] = row
+    return by_name
+
+
+# -- comparing -------------------------------------------------------------------------------
+
+
+def _same(kind: str, field: str, before: Any, after: Any) -> bool:
+    if field in _JSON_FIELDS[kind]:
+        return _as_json(before) == _as_json(after)
+    if field == "order" and before is not None and after is not None:
+        return float(before) == float(after)
+    if field == "description":
+        return (before or None) == (after or None)
+    return before == after
+
+
+def _as_json(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def to_sobject(kind: str, om: ObjectMapping, record: dict[str, Any]) -> dict[str, Any]:
+    """Model fields to sObject fields; JSON fields as canonical text; the flow lookup left out."""
+    values = {}
+    for model_field, api in om.fields:
+        if kind == "action" and model_field == "flow":
+            continue
+        value = record.get(model_field)
+        if model_field in _JSON_FIELDS[kind] and not isinstance(value, str) and value is not None:
+            value = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        values[api] = value
+    return values
+
+
+def _model_view(kind: str, om: ObjectMapping, row: dict[str, Any], flows_by_id: dict) -> dict:
+    view = {field: row.get(api) for field, api in om.fields}
+    if kind == "action":
+        view["flow"] = flows_by_id.get(row.get(om.field("flow")))
+    return view
+
+
+# -- planning --------------------------------------------------------------------------------
+
+
+def plan_records(
+    connection: OrgConnection,
+    mapping: Mapping,
+    flows: list[dict[str, Any]],
+    actions: list[dict[str, Any]],
+) -> list[Change]:
+    """Describe-check the mapping, query what exists, and plan each record; writes nothing."""
+    check_mapping(connection, mapping)
+    org_flows = existing_records(connection, mapping.flow)
+    org_actions = existing_records(connection, mapping.action) if actions else {}
+    flow_ids = {name: row["Id"] for name, row in org_flows.items() if "Id" in row}
+    flows_by_id = {fid: name for name, fid in flow_ids.items()}
+    target = f"org:{connection.host}"
+    changes = [_plan_one("flow", mapping.flow, f, org_flows, {}, target) for f in flows]
+    desired_flows = {f["name"] for f in flows}
+    for action in actions:
+        flow = action.get("flow")
+        if flow not in flow_ids and flow not in desired_flows:
+            changes.append(
+                Change(
+                    TYPES["action"],
+                    action["name"],
+                    State.FAILED,
+                    target,
+                    error=f"its CTI flow {flow!r} is neither in the org nor in the records",
+                )
+            )
+            continue
+        change = _plan_one("action", mapping.action, action, org_actions, flows_by_id, target)
+        if change.operation is not None:
+            op = replace(change.operation, flow_name=flow, flow_id=flow_ids.get(flow))
+            change = replace(change, operation=op)
+        changes.append(change)
+    return changes
+
+
+def _plan_one(
+    kind: str,
+    om: ObjectMapping,
+    record: dict[str, Any],
+    existing: dict[str, dict[str, Any]],
+    flows_by_id: dict[str, str],
+    target: str,
+) -> Change:
+    name = record["name"]
+    row = existing.get(name)
+    ctype = TYPES[kind]
+    values = tuple(to_sobject(kind, om, record).items())
+    name_field = om.field("name")
+    lookup = om.field("flow") if kind == "action" else None
+    if row is not None and row.get("__duplicate__"):
+        return Change(
+            ctype,
+            name,
+            State.FAILED,
+            target,
+            error=f"several {om.object} records are named {name!r}; delete the extras",
+        )
+    if row is None:
+        diffs = tuple(FieldDiff(f, None, record.get(f)) for f, _ in om.fields)
+        write = RecordWrite(kind, om.object, None, values, name_field, lookup)
+        return Change(
+            ctype,
+            name,
+            State.CREATED,
+            target,
+            summary=f"create {om.object}",
+            fields=diffs,
+            operation=write,
+        )
+    current = _model_view(kind, om, row, flows_by_id)
+    diffs = tuple(
+        FieldDiff(f, current.get(f), record.get(f))
+        for f, _ in om.fields
+        if not _same(kind, f, current.get(f), record.get(f))
+    )
+    if not diffs:
+        return Change(ctype, name, State.UNCHANGED, target, summary="up to date")
+    changed = {om.field(d.field) for d in diffs}
+    if lookup not in changed:
+        lookup = None
+    kept = tuple((k, v) for k, v in values if k in changed)
+    write = RecordWrite(kind, om.object, row["Id"], kept, name_field, lookup)
+    return Change(
+        ctype,
+        name,
+        State.CHANGED,
+        target,
+        summary=f"update {', '.join(d.field for d in diffs)}",
+        fields=diffs,
+        operation=write,
+    )
+
+
+# -- applying --------------------------------------------------------------------------------
+
+
+def _chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _payload(write: RecordWrite, flow_id: str | None) -> dict[str, Any]:
+    record: dict[str, Any] = {"attributes": {"type": write.sobject}, **dict(write.values)}
+    if write.record_id:
+        record["Id"] = write.record_id
+    if write.lookup_field:
+        record[write.lookup_field] = flow_id
+    return record
+
+
+def _errors(result: dict[str, Any]) -> list[tuple[str, str]]:
+    return [
+        (str(e.get("statusCode", "")), str(e.get("message", "")))
+        for e in result.get("errors") or []
+    ]
+
+
+class _Applier:
+    """One apply run: sends batches, records each change's outcome."""
+
+    def __init__(self, connection: OrgConnection) -> None:
+        self.connection = connection
+        self.outcome: dict[int, Change] = {}
+        self.created_flows: dict[str, str] = {}
+
+    def run(self, changes: list[Change]) -> list[Change]:
+        pending = [c for c in changes if c.pending and isinstance(c.operation, RecordWrite)]
+        if len(pending) > BULK_THRESHOLD:
+            log.warning(
+                "%d records: Bulk API 2.0 is not implemented; using collections", len(pending)
+            )
+        try:
+            for kind in ("flow", "action"):
+                of_kind = [c for c in pending if c.operation.kind == kind]
+                for create in (True, False):
+                    self._send_all([c for c in of_kind if c.operation.create is create], create)
+        except OrgError as exc:
+            for change in pending:
+                self.outcome.setdefault(id(change), _failed(change, f"not sent: {exc}"))
+        return [self.outcome.get(id(c), c) for c in changes]
+
+    def _flow_id(self, write: RecordWrite) -> str | None:
+        if write.flow_name is None:
+            return None
+        return write.flow_id or self.created_flows.get(write.flow_name)
+
+    def _send_all(self, changes: list[Change], create: bool) -> None:
+        ready = []
+        for change in changes:
+            op = change.operation
+            if op.lookup_field and self._flow_id(op) is None:
+                self.outcome[id(change)] = _failed(
+                    change, f"its CTI flow {op.flow_name!r} was not created"
+                )
+            else:
+                ready.append(change)
+        for batch in _chunks(ready):
+            self._send_batch(batch, create)
+
+    def _send_batch(self, batch: list[Change], create: bool) -> None:
+        from sfupgrade.org import connect
+
+        pending = batch
+        for round_ in range(LOCK_RETRIES + 1):
+            results = self._collection(pending, create)
+            locked = []
+            for change, result in zip(pending, results, strict=True):
+                errors = _errors(result)
+                if result.get("success"):
+                    self._done(change, result.get("id"))
+                elif any(code == "UNABLE_TO_LOCK_ROW" for code, _ in errors) and (
+                    round_ < LOCK_RETRIES
+                ):
+                    locked.append(change)
+                else:
+                    text = "; ".join(f"{code}: {msg}" for code, msg in errors) or "failed"
+                    self.outcome[id(change)] = _failed(change, text)
+            if not locked:
+                return
+            connect._sleep(self.connection.retry.delay(round_))
+            pending = locked
+
+    def _collection(self, batch: list[Change], create: bool) -> list[dict[str, Any]]:
+        records = [_payload(c.operation, self._flow_id(c.operation)) for c in batch]
+        body = {"allOrNone": False, "records": records}
+        method = "POST" if create else "PATCH"
+        try:
+            results = self.connection.rest(
+                method, "composite/sobjects", json=body, idempotent=not create
+            )
+        except UnavailableError:
+            if not create:
+                raise
+            return self._recover_creates(batch)
+        if not isinstance(results, list) or len(results) != len(batch):
+            raise OrgError(
+                f"{self.connection.host}: composite/sobjects answered "
+                f"{type(results).__name__}, not {len(batch)} results"
+            )
+        return results
+
+    def _recover_creates(self, batch: list[Change]) -> list[dict[str, Any]]:
+        """The answer to a create was lost: see what exists, create only the rest, once."""
+        op = batch[0].operation
+        name_field = op.name_field
+        names = ", ".join(soql_quote(c.name) for c in batch)
+        soql = f"SELECT Id, {name_field} FROM {op.sobject} WHERE {name_field} IN ({names})"
+        found = {row[name_field]: row["Id"] for row in query_all(self.connection, soql)}
+        missing = [c for c in batch if c.name not in found]
+        log.info(
+            "create answer lost: %d of %d already created", len(batch) - len(missing), len(batch)
+        )
+        resent: dict[int, dict[str, Any]] = {}
+        if missing:
+            records = [_payload(c.operation, self._flow_id(c.operation)) for c in missing]
+            answer = self.connection.rest(
+                "POST",
+                "composite/sobjects",
+                json={"allOrNone": False, "records": records},
+                idempotent=False,
+            )
+            resent = {id(c): r for c, r in zip(missing, answer, strict=True)}
+        return [
+            resent[id(c)] if id(c) in resent else {"id": found[c.name], "success": True}
+            for c in batch
+        ]
+
+    def _done(self, change: Change, record_id: str | None) -> None:
+        if change.operation.kind == "flow" and record_id:
+            self.created_flows[change.name] = record_id
+        self.outcome[id(change)] = change
+
+
+def _failed(change: Change, error: str) -> Change:
+    return replace(change, state=State.FAILED, error=error)
+
+
+def apply_records(connection: OrgConnection, changes: list[Change]) -> list[Change]:
+    """Apply the pending record changes; the same list with failures marked Failed."""
+    return _Applier(connection).run(changes)

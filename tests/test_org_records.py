@@ -1,0 +1,274 @@
+"""`sfupgrade deploy`: flow and action records into the fake org, end to end."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sfupgrade.cli import cli
+from sfupgrade.org.mapping import load_mapping
+from sfupgrade.org.records import LOCK_RETRIES
+from tests.fakeorg import TOKEN, URL, FakeOrg
+from tests.fakeorg.cti import ACTION, FLOW, action, add_cti_objects, flow
+
+
+def write_records(tmp_path: Path, flows: list, actions: list) -> Path:
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps({"flows": flows, "actions": actions}))
+    return path
+
+
+def deploy(records: Path, *args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["deploy", str(records), "--instance-url", URL, "--format", "json", *args]
+    )
+
+
+def report(result: Result) -> dict:
+    return json.loads(result.stdout)["result"]
+
+
+def states(result: Result) -> dict[str, str]:
+    return {c["name"]: c["state"] for c in report(result)["components"]}
+
+
+def by_name(fake_org: FakeOrg, sobject: str) -> dict[str, dict]:
+    return {r["Name"]: {"Id": i, **r} for i, r in fake_org.records(sobject).items()}
+
+
+@pytest.fixture
+def org(fake_org: FakeOrg) -> FakeOrg:
+    add_cti_objects(fake_org)
+    return fake_org
+
+
+def test_creates_flows_then_actions_with_the_lookup_then_nothing(org: FakeOrg, tmp_path) -> None:
+    path = write_records(tmp_path, [flow("Callback")], [action("Call me", "Callback")])
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    assert states(result) == {"Callback": "Created", "Call me": "Created"}
+    flows, actions = by_name(org, FLOW), by_name(org, ACTION)
+    assert actions["Call me"]["amazonconnect__CtiScript__c"] == flows["Callback"]["Id"]
+    assert json.loads(actions["Call me"]["amazonconnect__Payload__c"]) == {"subject": "Callback"}
+    assert (
+        json.loads(flows["Callback"]["amazonconnect__Script__c"]) == flow("Callback")["definition"]
+    )
+    assert flows["Callback"]["amazonconnect__Active__c"] is True
+    assert [c.operation for c in org.writes] == ["composite_create", "composite_create"]
+    again = deploy(path)
+    assert again.exit_code == 0
+    assert set(states(again).values()) == {"Unchanged"}
+    assert len(org.writes) == 2
+    assert TOKEN not in result.output + again.output
+
+
+def test_changed_fields_are_diffed_and_only_they_are_sent(org: FakeOrg, tmp_path) -> None:
+    flow_id = org.insert(
+        FLOW,
+        {
+            "Name": "Callback",
+            "amazonconnect__Source__c": "CTI Action",
+            "amazonconnect__Event__c": "onCtiAction",
+            "amazonconnect__Active__c": False,
+            "amazonconnect__Description__c": "Callback flow",
+            "amazonconnect__Script__c": json.dumps(flow("Callback")["definition"], indent=4),
+        },
+    )
+    org.insert(
+        ACTION,
+        {
+            "Name": "Call me",
+            "amazonconnect__CtiScript__c": flow_id,
+            "amazonconnect__Order__c": 1.0,
+            "amazonconnect__Payload__c": '{"subject": "Old"}',
+            "amazonconnect__Form__c": json.dumps(action("x", "y")["form"]),
+        },
+    )
+    path = write_records(tmp_path, [flow("Callback")], [action("Call me", "Callback")])
+    dry = deploy(path, "--dry-run")
+    assert dry.exit_code == 0 and org.writes == []
+    components = {c["name"]: c for c in report(dry)["components"]}
+    assert components["Callback"]["fields"] == [
+        {"field": "active", "before": False, "after": True}
+    ]  # the script differs only in formatting: unchanged
+    assert [f["field"] for f in components["Call me"]["fields"]] == ["payload"]
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    sent = [json.loads(c.body)["records"][0] for c in org.writes]
+    assert sent == [
+        {"attributes": {"type": FLOW}, "Id": flow_id, "amazonconnect__Active__c": True},
+        {
+            "attributes": {"type": ACTION},
+            "Id": sent[1]["Id"],
+            "amazonconnect__Payload__c": '{"subject": "Callback"}',
+        },
+    ]
+    assert [c.operation for c in org.writes] == ["composite_update", "composite_update"]
+
+
+def test_batches_of_200_and_request_count(org: FakeOrg, tmp_path) -> None:
+    flows = [flow(f"F{i:04d}") for i in range(450)]
+    result = deploy(write_records(tmp_path, flows, []))
+    assert result.exit_code == 0, result.output
+    assert [c.records for c in org.writes] == [200, 200, 50]
+    plan_calls = 2 + 1  # two describes, one query (no actions: their query is skipped)
+    assert len(org.calls) == plan_calls + 3 + plan_calls  # plan, writes, verifying re-plan
+    assert len(org.records(FLOW)) == 450
+
+
+def test_locked_rows_are_retried(org: FakeOrg, tmp_path) -> None:
+    org.lock(FLOW, "B", times=LOCK_RETRIES)
+    result = deploy(write_records(tmp_path, [flow("A"), flow("B")], []))
+    assert result.exit_code == 0, result.output
+    assert sorted(by_name(org, FLOW)) == ["A", "B"]
+    assert [c.records for c in org.writes] == [2, 1, 1, 1]
+
+
+def test_partial_failure_exits_68_and_a_rerun_converges(org: FakeOrg, tmp_path) -> None:
+    org.lock(FLOW, "B", times=LOCK_RETRIES + 1)
+    path = write_records(tmp_path, [flow("A"), flow("B")], [action("Uses B", "B")])
+    result = deploy(path)
+    assert result.exit_code == 68, result.output
+    components = {c["name"]: c for c in report(result)["components"]}
+    assert components["A"]["state"] == "Created"
+    assert components["B"]["state"] == "Failed"
+    assert components["B"]["error"].startswith("UNABLE_TO_LOCK_ROW: ")
+    assert components["Uses B"]["error"] == "its CTI flow 'B' was not created"
+    rerun = deploy(path)
+    assert rerun.exit_code == 0, rerun.output
+    assert states(rerun) == {"A": "Unchanged", "B": "Created", "Uses B": "Created"}
+    assert sorted(by_name(org, FLOW)) == ["A", "B"]
+
+
+@pytest.mark.parametrize("kind", ["timeout_after_write", "timeout", "connection_error"])
+def test_a_lost_create_answer_is_requeried_never_blindly_resent(
+    org: FakeOrg, tmp_path, kind: str
+) -> None:
+    path = write_records(tmp_path, [flow("A"), flow("B")], [])
+    org.inject(kind, on="composite_create")
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    assert sorted(r["Name"] for r in org.records(FLOW).values()) == ["A", "B"]  # no duplicates
+    operations = [c.operation for c in org.calls]
+    first = operations.index("composite_create")
+    assert operations[first + 1] == "query"  # what exists is asked before anything is resent
+    assert operations.count("composite_create") == (1 if kind == "timeout_after_write" else 2)
+
+
+@pytest.mark.parametrize(
+    ("kind", "on", "message"),
+    [
+        ("request_limit", "composite_create", "REQUEST_LIMIT_EXCEEDED"),
+        ("invalid_session", "composite_create", "INVALID_SESSION_ID"),
+        ("unavailable", "composite_create", "HTTP 503"),
+    ],
+)
+def test_a_fault_while_writing_fails_what_was_not_sent(
+    org: FakeOrg, tmp_path, kind: str, on: str, message: str
+) -> None:
+    path = write_records(tmp_path, [flow("A")], [action("X", "A")])
+    org.inject(kind, on=on, times=10)
+    result = deploy(path)
+    assert result.exit_code == 1, result.output
+    components = report(result)["components"]
+    assert {c["state"] for c in components} == {"Failed"}
+    assert message in components[0]["error"]
+    assert org.records(FLOW) == {}
+    org.http.faults.clear()
+    rerun = deploy(path)
+    assert rerun.exit_code == 0, rerun.output
+    assert states(rerun) == {"A": "Created", "X": "Created"}
+
+
+def test_a_fault_while_reading_is_one_line(org: FakeOrg, tmp_path) -> None:
+    org.inject("unavailable", on="query", times=10)
+    result = deploy(write_records(tmp_path, [flow("A")], []))
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1 and "after 4 attempt(s)" in result.stderr
+    assert org.writes == []
+
+
+@pytest.mark.parametrize(
+    ("drop", "message"),
+    [
+        (FLOW, f"object {FLOW} (CTI flows, 'flow.object' in the default mapping) is not"),
+        (f"{ACTION}.amazonconnect__Order__c", "'action.fields.order' in the default mapping"),
+    ],
+)
+def test_mapping_checked_against_describe_before_any_write(
+    fake_org: FakeOrg, tmp_path, drop: str, message: str
+) -> None:
+    add_cti_objects(fake_org, drop=drop)
+    result = deploy(write_records(tmp_path, [flow("A")], []))
+    assert result.exit_code == 2
+    assert message in result.stderr and "--mapping FILE" in result.stderr
+    assert fake_org.writes == []
+
+
+def test_a_custom_mapping_file(fake_org: FakeOrg, tmp_path) -> None:
+    add_cti_objects(fake_org)
+    fake_org.add_object(
+        "My_Flow__c",
+        {
+            "Title__c": "string",
+            "Src__c": "string",
+            "Ev__c": "string",
+            "On__c": "boolean",
+            "Desc__c": "string",
+            "Json__c": "string",
+        },
+        unique=("Title__c",),
+    )
+    mapping = json.loads(
+        (Path(__file__).parents[1] / "sfupgrade/org/default_mapping.json").read_text()
+    )
+    mapping["flow"] = {
+        "object": "My_Flow__c",
+        "fields": {
+            "name": "Title__c",
+            "source": "Src__c",
+            "event": "Ev__c",
+            "active": "On__c",
+            "description": "Desc__c",
+            "definition": "Json__c",
+        },
+    }
+    mapping["action"]["fields"]["flow"] = "amazonconnect__CtiScript__c"
+    (tmp_path / "m.json").write_text(json.dumps(mapping))
+    result = deploy(write_records(tmp_path, [flow("A")], []), "--mapping", str(tmp_path / "m.json"))
+    assert result.exit_code == 2  # the action lookup points at the default flow object
+    assert "is not a lookup to My_Flow__c" in result.stderr
+
+
+def test_default_mapping_is_marked_unverified() -> None:
+    mapping = load_mapping()
+    assert mapping.flow.object == FLOW and mapping.verified is False
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ({"flows": [{"name": "A"}]}, "flows[0]: 'source' is missing"),
+        ({"flows": [flow("A"), flow("A")]}, "flow name(s) given twice: A"),
+        ({"actions": [action("X", "A", order="1")]}, "'order' is missing or not a whole number"),
+        ({"flow": []}, 'expected {"flows"'),
+    ],
+)
+def test_records_file_errors(fake_org: FakeOrg, tmp_path, content: dict, message: str) -> None:
+    path = tmp_path / "records.json"
+    path.write_text(json.dumps(content))
+    result = deploy(path)
+    assert result.exit_code == 2 and message in result.stderr
+    assert fake_org.calls == []
+
+
+def test_action_with_an_unknown_flow_stops_before_writing(org: FakeOrg, tmp_path) -> None:
+    result = deploy(write_records(tmp_path, [flow("A")], [action("X", "Nope")]))
+    assert result.exit_code == 1
+    assert report(result)["components"][1]["error"] == (
+        "its CTI flow 'Nope' is neither in the org nor in the records"
+    )
+    assert org.writes == []
