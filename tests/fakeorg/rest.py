@@ -32,6 +32,21 @@ class SObject:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)
     locks: dict[str, int] = field(default_factory=dict)  # unique value -> failures left
 
+    unique: dict[str, dict[Any, str]] = field(default_factory=dict)  # field -> value -> id
+
+    def holder(self, field_name: str, value: Any) -> str | None:
+        return self.unique.get(field_name, {}).get(value)
+
+    def store(self, record_id: str, values: dict[str, Any]) -> None:
+        """Keep a record and the unique-field index (a scan would make 10,000 records slow)."""
+        old = self.records.get(record_id, {})
+        for name, index in self.unique.items():
+            if index.get(old.get(name)) == record_id:
+                del index[old[name]]
+            if values.get(name) is not None:
+                index[values[name]] = record_id
+        self.records[record_id] = values
+
 
 class RestApi:
     """State and handlers for describe, query and collections."""
@@ -61,13 +76,13 @@ class RestApi:
                 "referenceTo": [target] if target else [],
             }
         prefix = f"a{len(self.objects):02d}"
-        self.objects[name] = SObject(name, described, prefix)
+        self.objects[name] = SObject(name, described, prefix, unique={u: {} for u in unique})
 
     def insert(self, name: str, values: dict[str, Any]) -> str:
         obj = self.objects[name]
         record_id = f"{obj.prefix}{self._next_id:012d}AAA"
         self._next_id += 1
-        obj.records[record_id] = {f: None for f in obj.fields if f != "Id"} | values
+        obj.store(record_id, {f: None for f in obj.fields if f != "Id"} | values)
         return record_id
 
     # -- handlers ----------------------------------------------------------------------------
@@ -168,8 +183,8 @@ class RestApi:
         record_id = record.get("Id")
         current = {} if create else obj.records.get(record_id or "", {})
         merged = current | values
-        for name, spec in obj.fields.items():
-            if not spec.get("unique") or merged.get(name) is None:
+        for name in obj.unique:
+            if merged.get(name) is None:
                 continue
             key = str(merged[name])
             if obj.locks.get(key, 0) > 0:
@@ -177,11 +192,8 @@ class RestApi:
                 return _failed(
                     "UNABLE_TO_LOCK_ROW", "unable to obtain exclusive access to this record", []
                 )
-            clash = any(
-                other.get(name) == merged[name] and other_id != record_id
-                for other_id, other in obj.records.items()
-            )
-            if clash:
+            holder = obj.holder(name, merged[name])
+            if holder is not None and holder != record_id:
                 return _failed(
                     "DUPLICATE_VALUE",
                     f"duplicate value found: {name} duplicates value on record with id: x",
@@ -191,7 +203,7 @@ class RestApi:
             return {"id": self.insert(obj.name, values), "success": True, "errors": []}
         if record_id not in obj.records:
             return _failed("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [])
-        obj.records[record_id] = merged
+        obj.store(record_id, merged)
         return {"id": record_id, "success": True, "errors": []}
 
 
