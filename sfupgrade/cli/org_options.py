@@ -29,6 +29,10 @@ class OrgTargetArgs:
     target_org: str | None = None
     instance_url: str | None = None
     api_version: str | None = None
+    client_id: str | None = None
+    jwt_key_file: Path | None = None
+    username: str | None = None
+    sandbox: bool = False
 
     def resolve(
         self,
@@ -38,7 +42,8 @@ class OrgTargetArgs:
     ) -> OrgOptions | None:
         """The org to work on, or None for a local run; PATH and an org together are refused."""
         environ = os.environ if environ is None else environ
-        given = bool(self.target_org or self.instance_url)
+        jwt = bool(self.client_id or self.jwt_key_file)
+        given = bool(self.target_org or self.instance_url or jwt)
         if given and path is not None:
             raise click.UsageError(
                 "give either PATH (a local project) or --target-org/--instance-url (an org), "
@@ -48,7 +53,7 @@ class OrgTargetArgs:
         if not given and path is None:
             target_org = environ.get("SF_TARGET_ORG") or None
             instance_url = None if target_org else environ.get("SF_ORG_INSTANCE_URL") or None
-        if not (target_org or instance_url):
+        if not (target_org or instance_url or jwt):
             return None
         return OrgOptions(
             target_org=target_org,
@@ -56,11 +61,15 @@ class OrgTargetArgs:
             api_version=self.api_version or environ.get("SF_ORG_API_VERSION") or None,
             namespace=namespace,
             project=Path.cwd(),
+            client_id=self.client_id,
+            jwt_key_file=self.jwt_key_file,
+            username=self.username,
+            sandbox=self.sandbox,
         )
 
 
 def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --target-org, --instance-url and --api-version; pass them as ``org``."""
+    """Add --target-org, --instance-url, --api-version and the JWT options; pass ``org``."""
 
     @functools.wraps(command)
     def wrapper(
@@ -68,9 +77,16 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
         target_org: str | None,
         instance_url: str | None,
         api_version: str | None,
+        client_id: str | None,
+        jwt_key_file: Path | None,
+        username: str | None,
+        sandbox: bool,
         **kwargs: Any,
     ) -> Any:
-        return command(*args, org=OrgTargetArgs(target_org, instance_url, api_version), **kwargs)
+        org = OrgTargetArgs(
+            target_org, instance_url, api_version, client_id, jwt_key_file, username, sandbox
+        )
+        return command(*args, org=org, **kwargs)
 
     decorators = [
         click.option(
@@ -91,6 +107,16 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="Salesforce API version, e.g. 62.0 (default: sfdx-project.json's "
             "sourceApiVersion in the current directory, else 62.0).",
         ),
+        click.option(
+            "--client-id", metavar="KEY", help="JWT login: the connected app's consumer key."
+        ),
+        click.option(
+            "--jwt-key-file",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help="JWT login: the private key whose certificate the connected app holds.",
+        ),
+        click.option("--username", metavar="USER", help="JWT login: the user to act as."),
+        click.option("--sandbox", is_flag=True, help="JWT login at test.salesforce.com."),
     ]
     for decorator in reversed(decorators):
         wrapper = decorator(wrapper)

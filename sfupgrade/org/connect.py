@@ -73,10 +73,10 @@ class OrgOptions:
     api_version: str | None = None
     namespace: str | None = None
     project: Path | None = None
-
-    @property
-    def given(self) -> bool:
-        return bool(self.target_org or self.instance_url)
+    client_id: str | None = None
+    jwt_key_file: Path | None = None
+    username: str | None = None
+    sandbox: bool = False
 
 
 @dataclass(frozen=True)
@@ -442,7 +442,17 @@ def connect(
     """The one way commands reach an org; called only by commands that need one."""
     environ = os.environ if environ is None else environ
     version = resolve_api_version(options)
-    if options.target_org:
+    if options.client_id or options.jwt_key_file:
+        if not (options.client_id and options.jwt_key_file and options.username):
+            raise OrgConfigError(
+                "JWT login needs --client-id, --jwt-key-file and --username together"
+            )
+        from sfupgrade.org.jwt_auth import jwt_credentials
+
+        credentials = jwt_credentials(
+            options.client_id, options.jwt_key_file, options.username, options.sandbox
+        )
+    elif options.target_org:
         credentials = sf_cli_credentials(options.target_org, runner)
     elif options.instance_url:
         token = environ.get("SF_ACCESS_TOKEN", "").strip()
@@ -454,7 +464,7 @@ def connect(
         credentials = Credentials(_check_url(options.instance_url), token)
     else:
         raise OrgConfigError(
-            "no org given: pass --target-org ALIAS (sf CLI) or --instance-url URL with "
-            "SF_ACCESS_TOKEN set"
+            "no org given: pass --target-org ALIAS (sf CLI), --instance-url URL with "
+            "SF_ACCESS_TOKEN set, or --client-id/--jwt-key-file/--username (JWT)"
         )
     return OrgConnection(credentials, version, retry)

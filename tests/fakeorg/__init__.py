@@ -7,17 +7,19 @@ be injected (see :data:`tests.fakeorg.core.FAULT_KINDS` and :meth:`FakeOrg.lock`
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import responses
 
-from tests.fakeorg.core import FAULT_KINDS, TOKEN, URL, Call, Dispatcher
+from tests.fakeorg.core import FAULT_KINDS, LOGIN_HOSTS, TOKEN, URL, Call, Dispatcher
 from tests.fakeorg.metadata import MetadataApi, StoredValueSet
 from tests.fakeorg.rest import RestApi
 
 __all__ = ["FAULT_KINDS", "TOKEN", "URL", "Call", "FakeOrg", "StoredValueSet"]
 
 _V = r"/services/data/v\d+\.\d"
+JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
 
 class FakeOrg:
@@ -67,6 +69,37 @@ class FakeOrg:
         """Make writes of the record whose unique field is ``unique_value`` fail with
         UNABLE_TO_LOCK_ROW ``times`` times."""
         self.data.objects[name].locks[unique_value] = times
+
+    def allow_jwt(self, client_id: str, username: str, public_key: bytes, sandbox: bool = False):
+        """Answer JWT bearer logins signed by ``public_key``'s private key, as Salesforce does."""
+        import jwt
+
+        login = LOGIN_HOSTS[1] if sandbox else LOGIN_HOSTS[0]
+
+        def handle(host: str, form: dict[str, list[str]]) -> tuple[int, dict[str, str], str]:
+            try:
+                assert host == login and form["grant_type"] == [JWT_GRANT]
+                claims = jwt.decode(
+                    form["assertion"][0],
+                    public_key,
+                    algorithms=["RS256"],
+                    audience=login,
+                    issuer=client_id,
+                )
+                assert claims["sub"] == username
+            except (AssertionError, KeyError, jwt.PyJWTError):
+                body = {"error": "invalid_grant", "error_description": "invalid assertion"}
+                return 400, {"Content-Type": "application/json"}, json.dumps(body)
+            body = {
+                "access_token": self.token,
+                "instance_url": URL,
+                "token_type": "Bearer",
+                "id": f"{login}/id/00D/005",
+                "scope": "api",
+            }
+            return 200, {"Content-Type": "application/json"}, json.dumps(body)
+
+        self.http.login = handle
 
     def expire_session(self, new_token: str = TOKEN + "2") -> None:
         self.http.token = new_token

@@ -19,6 +19,7 @@ import responses
 
 URL = "https://acme.my.salesforce.com"
 TOKEN = "00D5g000004ABCDEFGH!AQ8AQFakeSessionTokenForTests.abc"
+LOGIN_HOSTS = ("https://login.salesforce.com", "https://test.salesforce.com")
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 Reply = tuple[int, dict[str, str], str]
@@ -98,6 +99,7 @@ class Dispatcher:
         self.unexpected: list[str] = []
         self.api_used = 0
         self.api_limit = 15000
+        self.login: Callable[[str, dict[str, list[str]]], Reply] | None = None
         self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]] = []
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             mock.add_callback(method, re.compile(r"https?://.*"), callback=self._dispatch)
@@ -129,7 +131,11 @@ class Dispatcher:
 
     def _dispatch(self, request: requests.PreparedRequest) -> Reply:
         parts = urlsplit(request.url or "")
-        if f"{parts.scheme}://{parts.netloc}" != URL:
+        host = f"{parts.scheme}://{parts.netloc}"
+        if host in LOGIN_HOSTS and parts.path == "/services/oauth2/token" and self.login:
+            self.calls.append(Call(request.method, parts.path, "jwt_login", False, 200))
+            return self.login(host, parse_qs(str(request.body or "")))
+        if host != URL:
             return self._unexpected(request, "host")
         for method, pattern, operation, handler in self._routes:
             match = pattern.fullmatch(parts.path)
