@@ -272,3 +272,30 @@ def test_action_with_an_unknown_flow_stops_before_writing(org: FakeOrg, tmp_path
         "its CTI flow 'Nope' is neither in the org nor in the records"
     )
     assert org.writes == []
+
+
+def test_a_name_held_twice_in_the_org_is_reported_not_guessed(fake_org: FakeOrg, tmp_path) -> None:
+    fake_org.add_object(
+        FLOW,
+        {
+            "Name": "string",
+            **{
+                f: "string"
+                for f in (
+                    "amazonconnect__Source__c",
+                    "amazonconnect__Event__c",
+                    "amazonconnect__Active__c",
+                    "amazonconnect__Description__c",
+                    "amazonconnect__Script__c",
+                )
+            },
+        },
+    )
+    add_cti_objects(fake_org, drop=FLOW)
+    fake_org.insert(FLOW, {"Name": "A"})
+    fake_org.insert(FLOW, {"Name": "A"})
+    result = deploy(write_records(tmp_path, [flow("A"), flow("B")], []))
+    assert result.exit_code == 1
+    components = {c["name"]: c for c in report(result)["components"]}
+    assert components["A"]["error"] == (f"several {FLOW} records are named 'A'; delete the extras")
+    assert fake_org.writes == []

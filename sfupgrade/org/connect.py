@@ -49,7 +49,15 @@ class OrgConfigError(UsageError):
 
 
 class OrgError(FailureError):
-    """The org refused or failed a request; nothing more was sent after it."""
+    """The org refused or failed a request; nothing more was sent after it.
+
+    ``code`` is Salesforce's error code (``NOT_FOUND``, ``INVALID_FIELD``, ...) when it gave one,
+    so callers can branch on it rather than on the message.
+    """
+
+    def __init__(self, message: str, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class SessionError(OrgError):
@@ -193,7 +201,8 @@ class OrgConnection:
         return OrgError(
             self._clean(
                 f"{self.host}: {where} failed with HTTP {response.status_code} {code}: {message}"
-            )
+            ),
+            code,
         )
 
     def _limit_error(self, message: str) -> LimitError:

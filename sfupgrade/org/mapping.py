@@ -84,11 +84,11 @@ def _object_mapping(entry: Any, kind: str, names: tuple[str, ...], source: str) 
 
 
 def describe_fields(connection: OrgConnection, sobject: str) -> dict[str, dict[str, Any]]:
-    """The object's fields by API name, or None-equivalent error when the object is absent."""
+    """The object's fields by API name; empty when the org has no such object."""
     try:
         described = connection.rest("GET", f"sobjects/{sobject}/describe")
     except OrgError as exc:
-        if "NOT_FOUND" not in str(exc):
+        if exc.code != "NOT_FOUND":
             raise
         return {}
     return {f["name"]: f for f in described.get("fields", []) if isinstance(f, dict)}

@@ -79,15 +79,13 @@ def _select(om: ObjectMapping) -> str:
     return f"SELECT Id, {', '.join(api for _, api in om.fields)} FROM {om.object}"
 
 
-def existing_records(connection: OrgConnection, om: ObjectMapping) -> dict[str, dict[str, Any]]:
-    """The org's records of one kind by name; a name held twice is kept as a list marker."""
-    by_name: dict[str, dict[str, Any]] = {}
+def existing_records(
+    connection: OrgConnection, om: ObjectMapping
+) -> dict[str, list[dict[str, Any]]]:
+    """The org's records of one kind by name (a list: a name may be held twice)."""
+    by_name: dict[str, list[dict[str, Any]]] = {}
     for row in query_all(connection, _select(om)):
-        name = row.get(om.field("name"))
-        if name in by_name:
-            by_name[name] = {"__duplicate__": True}
-        else:
-            by_name[name] = row
+        by_name.setdefault(row.get(om.field("name")), []).append(row)
     return by_name
 
 
@@ -146,7 +144,7 @@ def plan_records(
     check_mapping(connection, mapping)
     org_flows = existing_records(connection, mapping.flow)
     org_actions = existing_records(connection, mapping.action) if actions else {}
-    flow_ids = {name: row["Id"] for name, row in org_flows.items() if "Id" in row}
+    flow_ids = {name: rows[0]["Id"] for name, rows in org_flows.items() if len(rows) == 1}
     flows_by_id = {fid: name for name, fid in flow_ids.items()}
     target = f"org:{connection.host}"
     changes = [_plan_one("flow", mapping.flow, f, org_flows, {}, target) for f in flows]
@@ -176,17 +174,18 @@ def _plan_one(
     kind: str,
     om: ObjectMapping,
     record: dict[str, Any],
-    existing: dict[str, dict[str, Any]],
+    existing: dict[str, list[dict[str, Any]]],
     flows_by_id: dict[str, str],
     target: str,
 ) -> Change:
     name = record["name"]
-    row = existing.get(name)
+    rows = existing.get(name, [])
+    row = rows[0] if rows else None
     ctype = TYPES[kind]
     values = tuple(to_sobject(kind, om, record).items())
     name_field = om.field("name")
     lookup = om.field("flow") if kind == "action" else None
-    if row is not None and row.get("__duplicate__"):
+    if len(rows) > 1:
         return Change(
             ctype,
             name,
