@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sfupgrade.errors import FailureError
+from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
 from sfupgrade.plan import Plan
 
@@ -59,3 +59,12 @@ def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
         names = ", ".join(c.name for c in again.pending)
         raise FailureError(f"verification failed: still pending after apply: {names}")
     return plan
+
+
+def check_upgrade(plan: Plan, request: UpgradeRequest) -> list[str]:
+    """Have the org validate the pending changes without saving them (``--check-only``)."""
+    if request.org is None:
+        raise UsageError("--check-only validates in an org: add --target-org or --instance-url")
+    from sfupgrade.org.valueset import check_org_changes
+
+    return check_org_changes(plan.changes)

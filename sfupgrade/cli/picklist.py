@@ -32,6 +32,11 @@ def picklist() -> None:
 @click.option(
     "--detailed-exitcode", is_flag=True, help="With --dry-run, exit 3 when a change is pending."
 )
+@click.option(
+    "--check-only",
+    is_flag=True,
+    help="In an org: print the diff and have Salesforce validate it; save nothing.",
+)
 @org_options
 def add(
     path: Path | None,
@@ -41,6 +46,7 @@ def add(
     namespace: str | None,
     dry_run: bool,
     detailed_exitcode: bool,
+    check_only: bool,
     org: OrgTargetArgs,
 ) -> None:
     """Make VALUE present, active and labelled LABEL in a global value set.
@@ -62,6 +68,10 @@ def add(
     target = org.resolve(path, namespace)
     apply = apply_file_changes
     if target is None:
+        if check_only:
+            raise click.UsageError(
+                "--check-only validates in an org: add --target-org or --instance-url"
+            )
         change = plan_file(path or Path("."), request)
     else:
         from sfupgrade.org.connect import connect
@@ -74,11 +84,21 @@ def add(
             f"{change.name} is up to date in {change.target}: {change.summary}; nothing written"
         )
         return
-    if dry_run:
+    if dry_run or check_only:
         click.echo(change.unified_diff(), nl=False)
-        click.echo(
-            f"Would {change.summary} in {change.target} (dry run: nothing written)", err=True
-        )
+        if check_only:
+            from sfupgrade.org.valueset import check_org_changes
+
+            (deploy_id,) = check_org_changes([change])
+            click.echo(
+                f"Validated by the org: {change.summary} in {change.target} "
+                f"(check-only deploy {deploy_id}; nothing saved)",
+                err=True,
+            )
+        else:
+            click.echo(
+                f"Would {change.summary} in {change.target} (dry run: nothing written)", err=True
+            )
         if detailed_exitcode:
             raise SystemExit(3)
         return

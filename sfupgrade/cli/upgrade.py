@@ -10,12 +10,17 @@ from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
 from sfupgrade.cli.org_options import OrgTargetArgs, org_options
 from sfupgrade.picklist import PicklistRequest
 from sfupgrade.resources import example_project_dir
-from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
+from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
 
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path, exists=True), required=False)
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.option(
+    "--check-only",
+    is_flag=True,
+    help="In an org: have Salesforce validate the changes (a check-only deploy); save nothing.",
+)
 @click.option("--namespace", help="Managed-package namespace of the org's value set.")
 @org_options
 @report_options
@@ -24,6 +29,7 @@ def upgrade(
     ctx: click.Context,
     path: Path | None,
     dry_run: bool,
+    check_only: bool,
     namespace: str | None,
     org: OrgTargetArgs,
     report_options: ReportOptions,
@@ -59,7 +65,11 @@ def upgrade(
             path = example_project_dir()
         request = UpgradeRequest(project=path, picklist=wanted)
     plan = plan_upgrade(request)
-    if not dry_run and not plan.errors:
+    if check_only:
+        if not plan.errors:
+            for deploy_id in check_upgrade(plan, request):
+                click.echo(f"Validated by the org (check-only deploy {deploy_id})", err=True)
+    elif not dry_run and not plan.errors:
         apply_upgrade(plan, request)
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

@@ -185,3 +185,17 @@ def apply_org_changes(changes: Iterable[Change]) -> None:
     for change in changes:
         if change.pending and isinstance(change.operation, OrgValueSetWrite):
             apply_org_value_set(change.operation)
+
+
+def check_org_changes(changes: Iterable[Change]) -> list[str]:
+    """Have the org validate every pending value-set change without saving (``--check-only``).
+
+    Returns the check-only deploy ids, which the sf CLI can show again.
+    """
+    from sfupgrade.org.checkonly import check_only
+
+    return [
+        check_only(change.operation)
+        for change in changes
+        if change.pending and isinstance(change.operation, OrgValueSetWrite)
+    ]

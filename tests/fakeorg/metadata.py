@@ -7,6 +7,9 @@ are not deleted but deactivated, which is exactly the damage a partial write doe
 
 from __future__ import annotations
 
+import base64
+import io
+import zipfile
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
@@ -43,6 +46,10 @@ class MetadataApi:
     def __init__(self) -> None:
         self.value_sets: dict[str, StoredValueSet] = {}
         self.namespaces: dict[str, str] = {}  # full name -> namespace prefix
+        self.deploys: dict[str, dict[str, object]] = {}
+        self.deploy_polls = 1  # InProgress answers before a deploy is done
+        self.deploy_problem: str | None = None  # a component failure to report
+        self.deployed_zips: list[bytes] = []
 
     def add_value_set(
         self,
@@ -72,6 +79,10 @@ class MetadataApi:
             return self._read(call)
         if operation == "updateMetadata":
             return self._update(call, failed=fault is not None and fault.kind == "failed_save")
+        if operation == "deploy":
+            return self._deploy(call)
+        if operation == "checkDeployStatus":
+            return self._check_deploy(call)
         return soap_fault("INVALID_OPERATION", f"fake org does not implement {operation}")
 
     def _list(self, call: etree._Element) -> Reply:
@@ -124,6 +135,63 @@ class MetadataApi:
         return xml_reply(
             200, f"<updateMetadataResponse>{''.join(results)}</updateMetadataResponse>"
         )
+
+    def _deploy(self, call: etree._Element) -> Reply:
+        """Check-only deploys: validated, never saved (the fake refuses real ones)."""
+        if call.findtext(f"{{{MD_NS}}}DeployOptions/{{{MD_NS}}}checkOnly") != "true":
+            return soap_fault("INVALID_OPERATION", "fake org takes check-only deploys only")
+        data = base64.b64decode(call.findtext(f"{{{MD_NS}}}ZipFile") or "")
+        self.deployed_zips.append(data)
+        problems = []
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = archive.namelist()
+            manifest = etree.fromstring(archive.read("package.xml"), _PARSER)
+            for member in manifest.iter(f"{{{MD_NS}}}members"):
+                path = f"globalValueSets/{member.text}.globalValueSet"
+                if path not in names:
+                    problems.append((member.text, f"{path} not found in the zip"))
+                elif member.text not in self.value_sets:
+                    problems.append((member.text, "no such GlobalValueSet"))
+                else:
+                    etree.fromstring(archive.read(path), _PARSER)  # must be well-formed
+        if self.deploy_problem:
+            problems.append((manifest.findtext(f".//{{{MD_NS}}}members"), self.deploy_problem))
+        deploy_id = f"0Af{len(self.deploys):015d}"
+        self.deploys[deploy_id] = {"polls": self.deploy_polls, "problems": problems}
+        return xml_reply(
+            200,
+            f"<deployResponse><result><done>false</done><id>{deploy_id}</id>"
+            "<state>Queued</state></result></deployResponse>",
+        )
+
+    def _check_deploy(self, call: etree._Element) -> Reply:
+        deploy_id = call.findtext(f"{{{MD_NS}}}asyncProcessId") or ""
+        job = self.deploys.get(deploy_id)
+        if job is None:
+            return soap_fault("INVALID_ID_FIELD", f"no deploy {deploy_id}")
+        if job["polls"]:
+            job["polls"] -= 1  # type: ignore[operator]
+            body = (
+                f"<result><checkOnly>true</checkOnly><done>false</done><id>{deploy_id}</id>"
+                "<status>InProgress</status><success>false</success></result>"
+            )
+        else:
+            problems = job["problems"]
+            failures = "".join(
+                f"<componentFailures><componentType>GlobalValueSet</componentType>"
+                f"<fullName>{escape(name or '')}</fullName><problem>{escape(text)}</problem>"
+                "<problemType>Error</problemType><success>false</success></componentFailures>"
+                for name, text in problems  # type: ignore[attr-defined]
+            )
+            ok = "false" if problems else "true"
+            status = "Failed" if problems else "Succeeded"
+            body = (
+                f"<result><checkOnly>true</checkOnly><details>{failures}</details>"
+                f"<done>true</done><id>{deploy_id}</id>"
+                f"<numberComponentErrors>{len(problems)}</numberComponentErrors>"  # type: ignore[arg-type]
+                f"<status>{status}</status><success>{ok}</success></result>"
+            )
+        return xml_reply(200, f"<checkDeployStatusResponse>{body}</checkDeployStatusResponse>")
 
 
 def _save_result(name: str, code: str, message: str) -> str:

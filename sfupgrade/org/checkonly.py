@@ -1,0 +1,109 @@
+"""``--check-only``: have Salesforce validate the merged value set without saving it.
+
+``updateMetadata`` has no dry-run mode, so validation is a Metadata API ``deploy`` of a small
+zip (``package.xml`` and the whole merged set) with ``checkOnly=true``, then ``checkDeployStatus``
+polled until done. A poll that runs out of time never resubmits the deploy (it may still be
+running): the error names its id so the user can follow it with the sf CLI.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+import zipfile
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
+
+from sfupgrade.org import connect as _connect
+from sfupgrade.org.connect import OrgError
+from sfupgrade.xmlio import MD_NS, value_set_to_xml
+
+if TYPE_CHECKING:  # pragma: no cover
+    from lxml import etree
+
+    from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.valueset import OrgValueSetWrite
+
+POLL_FIRST = 1.0
+POLL_CAP = 10.0
+POLL_LIMIT = 600.0  # seconds of polling before giving up on watching (not on the deploy)
+_M = f"{{{MD_NS}}}"
+
+
+def package_zip(full_name: str, xml: str, api_version: str) -> bytes:
+    """A Metadata API format zip holding one global value set."""
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<Package xmlns="{MD_NS}">\n'
+        f"    <types>\n        <members>{escape(full_name)}</members>\n"
+        "        <name>GlobalValueSet</name>\n    </types>\n"
+        f"    <version>{api_version}</version>\n</Package>\n"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("package.xml", manifest)
+        archive.writestr(f"globalValueSets/{full_name}.globalValueSet", xml)
+    return buffer.getvalue()
+
+
+def _problems(result: etree._Element) -> list[str]:
+    """Component failures, as the current API reports them (details) or older ones (messages)."""
+    failures = result.findall(f"{_M}details/{_M}componentFailures")
+    failures += [
+        m for m in result.findall(f"{_M}messages") if m.findtext(f"{_M}success") == "false"
+    ]
+    out = []
+    for failure in failures:
+        name = failure.findtext(f"{_M}fullName") or failure.findtext(f"{_M}fileName") or "?"
+        problem = " ".join((failure.findtext(f"{_M}problem") or "").split())
+        out.append(f"{name}: {problem}")
+    error = result.findtext(f"{_M}errorMessage")
+    if error:
+        out.append(" ".join(error.split()))
+    return out
+
+
+def check_only(write: OrgValueSetWrite) -> str:
+    """Validate the merged set in the org; the deploy id on success, :class:`OrgError` if not."""
+    conn: OrgConnection = write.connection
+    data = package_zip(write.full_name, value_set_to_xml(write.after), conn.api_version)
+    body = (
+        f"<ZipFile>{base64.b64encode(data).decode()}</ZipFile>"
+        "<DeployOptions><checkOnly>true</checkOnly><rollbackOnError>true</rollbackOnError>"
+        "<singlePackage>true</singlePackage><testLevel>NoTestRun</testLevel></DeployOptions>"
+    )
+    deploy_id = conn.metadata_call("deploy", body).findtext(f"{_M}result/{_M}id")
+    if not deploy_id:
+        raise OrgError(f"{conn.host}: deploy answered without an id; nothing was validated")
+    waited, delay = 0.0, POLL_FIRST
+    start = time.monotonic()
+    while True:
+        status = conn.metadata_call(
+            "checkDeployStatus",
+            f"<asyncProcessId>{escape(deploy_id)}</asyncProcessId><includeDetails>true"
+            "</includeDetails>",
+        )
+        result = status.find(f"{_M}result")
+        if result is None:
+            raise OrgError(f"{conn.host}: checkDeployStatus of {deploy_id} gave no result")
+        done = result.findtext(f"{_M}done")
+        if done == "true" or (done is None and result.find(f"{_M}success") is not None):
+            break
+        if waited >= POLL_LIMIT or time.monotonic() - start >= POLL_LIMIT:
+            raise OrgError(
+                f"{conn.host}: check-only deploy {deploy_id} still running after "
+                f"{POLL_LIMIT:.0f}s; follow it with `sf project deploy report --job-id "
+                f"{deploy_id}` (it was not resubmitted)"
+            )
+        _connect._sleep(delay)
+        waited += delay
+        delay = min(POLL_CAP, delay * 1.5)
+    if result.findtext(f"{_M}success") != "true":
+        state = result.findtext(f"{_M}status") or "Failed"
+        problems = "; ".join(_problems(result)) or "no details given"
+        raise OrgError(
+            f"{conn.host}: check-only deploy {deploy_id} of {write.full_name} {state}: "
+            f"{problems}; nothing was saved"
+        )
+    return deploy_id
