@@ -193,6 +193,28 @@ class OrgConnection:
         except JsonInputError as exc:
             raise OrgError(f"{self.host}: unreadable answer to {method} {path}: {exc}") from None
 
+    def rest_raw(
+        self, method: str, path: str, body: str | None = None, content_type: str = "text/csv"
+    ) -> str:
+        """Send or fetch a non-JSON body (Bulk API CSV); the answer's text.
+
+        Only reads are retried: an upload is sent once (see :mod:`sfupgrade.org.bulk`).
+        """
+        headers = {"Accept": content_type}
+        if body is not None:
+            headers["Content-Type"] = content_type
+        data = body.encode("utf-8") if body is not None else None
+        response = self._send(
+            method,
+            self.rest_url(path),
+            data=(lambda: data) if data is not None else None,
+            headers=headers,
+            idempotent=method == "GET",
+        )
+        if response.status_code >= 400:
+            raise self._rest_error(method, path, response)
+        return response.content.decode("utf-8-sig")
+
     def _rest_error(self, method: str, path: str, response: requests.Response) -> OrgError:
         code, message = _rest_error_fields(response)
         where = f"{method} {path.split('?')[0]}"

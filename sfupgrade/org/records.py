@@ -12,8 +12,8 @@ not. A create whose answer was lost (timeout, connection error) is never resent 
 names are queried first and only the absent ones are created again. Any other request failure
 stops the run; what was not yet sent is reported Failed, and a rerun plans only what is left.
 
-Bulk API 2.0 would spend fewer calls above about 2,000 records (Salesforce's advice); it is not
-implemented yet: larger deploys still use collections (ceil(N/200) calls) and say so on stderr.
+Above :data:`BULK_THRESHOLD` (2,000, Salesforce's advice) records of one kind and operation,
+one Bulk API 2.0 job replaces ceil(N/200) collections calls (see :mod:`sfupgrade.org.bulk`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger("sfupgrade.org")
 
 BATCH_SIZE = 200
-BULK_THRESHOLD = 2000  # above this Bulk API 2.0 would be cheaper: future work
+BULK_THRESHOLD = 2000  # records of one kind and operation; above it, one Bulk API 2.0 job
 LOCK_RETRIES = 3
 TYPES = {"flow": "CtiFlow", "action": "CtiAction"}
 _JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
@@ -263,10 +263,6 @@ class _Applier:
 
     def run(self, changes: list[Change]) -> list[Change]:
         pending = [c for c in changes if c.pending and isinstance(c.operation, RecordWrite)]
-        if len(pending) > BULK_THRESHOLD:
-            log.warning(
-                "%d records: Bulk API 2.0 is not implemented; using collections", len(pending)
-            )
         try:
             for kind in ("flow", "action"):
                 of_kind = [c for c in pending if c.operation.kind == kind]
@@ -292,6 +288,9 @@ class _Applier:
                 )
             else:
                 ready.append(change)
+        if len(ready) > BULK_THRESHOLD:
+            self._send_bulk(ready, create)
+            return
         for batch in _chunks(ready):
             self._send_batch(batch, create)
 
@@ -301,22 +300,36 @@ class _Applier:
         pending = batch
         for round_ in range(LOCK_RETRIES + 1):
             results = self._collection(pending, create)
-            locked = []
-            for change, result in zip(pending, results, strict=True):
-                errors = _errors(result)
-                if result.get("success"):
-                    self._done(change, result.get("id"))
-                elif any(code == "UNABLE_TO_LOCK_ROW" for code, _ in errors) and (
-                    round_ < LOCK_RETRIES
-                ):
-                    locked.append(change)
-                else:
-                    text = "; ".join(f"{code}: {msg}" for code, msg in errors) or "failed"
-                    self.outcome[id(change)] = _failed(change, text)
-            if not locked:
+            pending = self._take(pending, results, retry_locks=round_ < LOCK_RETRIES)
+            if not pending:
                 return
             connect._sleep(self.connection.retry.delay(round_))
-            pending = locked
+
+    def _send_bulk(self, changes: list[Change], create: bool) -> None:
+        """One Bulk API 2.0 job; its locked rows go round again through collections."""
+        from sfupgrade.org.bulk import bulk_write
+
+        op = changes[0].operation
+        records = [_payload(c.operation, self._flow_id(c.operation)) for c in changes]
+        results = bulk_write(self.connection, op.sobject, records, op.name_field)
+        for batch in _chunks(self._take(changes, results, retry_locks=True)):
+            self._send_batch(batch, create)
+
+    def _take(
+        self, pending: list[Change], results: list[dict[str, Any]], retry_locks: bool
+    ) -> list[Change]:
+        """Record each result; the changes to send again (locked rows) come back."""
+        locked = []
+        for change, result in zip(pending, results, strict=True):
+            errors = _errors(result)
+            if result.get("success"):
+                self._done(change, result.get("id"))
+            elif retry_locks and any(code == "UNABLE_TO_LOCK_ROW" for code, _ in errors):
+                locked.append(change)
+            else:
+                text = "; ".join(f"{code}: {msg}" for code, msg in errors) or "failed"
+                self.outcome[id(change)] = _failed(change, text)
+        return locked
 
     def _collection(self, batch: list[Change], create: bool) -> list[dict[str, Any]]:
         records = [_payload(c.operation, self._flow_id(c.operation)) for c in batch]

@@ -14,7 +14,7 @@ import responses
 
 from tests.fakeorg.core import FAULT_KINDS, LOGIN_HOSTS, TOKEN, URL, Call, Dispatcher
 from tests.fakeorg.metadata import MetadataApi, StoredValueSet
-from tests.fakeorg.rest import RestApi
+from tests.fakeorg.rest import BulkApi, RestApi
 
 __all__ = ["FAULT_KINDS", "TOKEN", "URL", "Call", "FakeOrg", "StoredValueSet"]
 
@@ -38,6 +38,14 @@ class FakeOrg:
         route("GET", _V + r"/sobjects/(?P<object>\w+)/describe/?", "describe", self.data.describe)
         route("POST", _V + r"/composite/sobjects/?", "composite_create", self.data.collection)
         route("PATCH", _V + r"/composite/sobjects/?", "composite_update", self.data.collection)
+        self.bulk = BulkApi(self.data)
+        job = _V + r"/jobs/ingest/(?P<job>\w+)"
+        route("POST", _V + r"/jobs/ingest/?", "bulk_job", self.bulk.create)
+        route("PUT", job + r"/batches/?", "bulk_upload", self.bulk.upload)
+        route("PATCH", job + r"/?", "bulk_close", self.bulk.close)
+        route("GET", job + r"/?", "bulk_status", self.bulk.status)
+        kinds = r"(?P<kind>successfulResults|failedResults|unprocessedrecords)"
+        route("GET", job + r"/" + kinds + r"/?", "bulk_results", self.bulk.results)
 
     @property
     def token(self) -> str:

@@ -50,6 +50,14 @@ class Fault:
         return self.times > 0 and self.on in ("any", operation, kind)
 
 
+WRITES = (
+    "updateMetadata",
+    "composite_create",
+    "composite_update",
+    "bulk_job",
+    "bulk_upload",
+    "bulk_close",
+)
 FAULT_KINDS = (
     "unavailable",  # 503
     "request_limit",  # 403 REQUEST_LIMIT_EXCEEDED
@@ -156,7 +164,7 @@ class Dispatcher:
             from tests.fakeorg.metadata import operation_of
 
             operation = operation_of(body)
-        write = operation in ("updateMetadata", "composite_create", "composite_update")
+        write = operation in WRITES
         self.api_used += 1
         fault = next(
             (f for f in self.faults if f.matches(operation, "soap" if soap else "rest")), None

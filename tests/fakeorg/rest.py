@@ -8,6 +8,8 @@ is blindly repeated shows up; chosen records fail with UNABLE_TO_LOCK_ROW a set 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from dataclasses import dataclass, field
@@ -212,3 +214,111 @@ def _failed(code: str, message: str, fields: list[str]) -> dict[str, Any]:
         "success": False,
         "errors": [{"statusCode": code, "message": message, "fields": fields}],
     }
+
+
+class BulkApi:
+    """Bulk API 2.0 ingest jobs: create, upload CSV, close, poll, download results as CSV."""
+
+    def __init__(self, rest: RestApi) -> None:
+        self.rest = rest
+        self.jobs: dict[str, dict[str, Any]] = {}
+        self.polls = 1  # InProgress answers before a closed job is complete
+
+    def _info(self, job_id: str) -> dict[str, Any]:
+        job = self.jobs[job_id]
+        return {
+            "id": job_id,
+            "object": job["object"],
+            "operation": job["operation"],
+            "state": job["state"],
+            "contentType": "CSV",
+            "lineEnding": "LF",
+            "apiVersion": 62.0,
+            "numberRecordsProcessed": len(job["done"]),
+            "numberRecordsFailed": len(job["failed"]),
+        }
+
+    def create(self, *, body: bytes, **_: object) -> Reply:
+        spec = json.loads(body)
+        if spec.get("object") not in self.rest.objects or spec.get("contentType") != "CSV":
+            return self.rest.reply(400, [{"errorCode": "INVALIDJOB", "message": "bad job"}])
+        job_id = f"750{len(self.jobs):015d}"
+        self.jobs[job_id] = {
+            "object": spec["object"],
+            "operation": spec["operation"],
+            "state": "Open",
+            "csv": "",
+            "done": [],
+            "failed": [],
+            "polls": 0,
+        }
+        return self.rest.reply(200, self._info(job_id))
+
+    def upload(self, *, body: bytes, match: re.Match[str], **_: object) -> Reply:
+        job = self.jobs[match.group("job")]
+        assert job["state"] == "Open" and not job["csv"], "fake org: one upload per job"
+        job["csv"] = body.decode("utf-8")
+        return 201, {"Sforce-Limit-Info": self.rest._usage()}, ""
+
+    def close(self, *, body: bytes, match: re.Match[str], **_: object) -> Reply:
+        job_id = match.group("job")
+        job = self.jobs[job_id]
+        assert json.loads(body) == {"state": "UploadComplete"} and job["state"] == "Open"
+        job["state"], job["polls"] = "UploadComplete", self.polls
+        obj = self.rest.objects[job["object"]]
+        create = job["operation"] == "insert"
+        for row in csv.DictReader(io.StringIO(job["csv"])):
+            record: dict[str, Any] = {"attributes": {"type": obj.name}}
+            for name, text in row.items():
+                if text == "" and not create:
+                    continue
+                record[name] = _typed(obj.fields[name]["type"], text)
+            result = self.rest._write(record, create)
+            if result["success"]:
+                job["done"].append(
+                    {"sf__Id": result["id"], "sf__Created": str(create).lower(), **row}
+                )
+            else:
+                error = result["errors"][0]
+                job["failed"].append(
+                    {
+                        "sf__Id": row.get("Id", ""),
+                        "sf__Error": f"{error['statusCode']}:{error['message']}:--",
+                        **row,
+                    }
+                )
+        return self.rest.reply(200, self._info(job_id))
+
+    def status(self, *, match: re.Match[str], **_: object) -> Reply:
+        job_id = match.group("job")
+        job = self.jobs[job_id]
+        if job["state"] in ("UploadComplete", "InProgress"):
+            if job["polls"]:
+                job["polls"] -= 1
+                job["state"] = "InProgress"
+            else:
+                job["state"] = "JobComplete"
+        return self.rest.reply(200, self._info(job_id))
+
+    def results(self, *, match: re.Match[str], **_: object) -> Reply:
+        job = self.jobs[match.group("job")]
+        rows = job["done"] if match.group("kind") == "successfulResults" else job["failed"]
+        if match.group("kind") == "unprocessedrecords":
+            rows = []
+        buffer = io.StringIO()
+        if rows:
+            writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+            writer.writeheader()
+            writer.writerows(rows)
+        headers = {"Content-Type": "text/csv", "Sforce-Limit-Info": self.rest._usage()}
+        return 200, headers, buffer.getvalue()
+
+
+def _typed(kind: str, text: str) -> Any:
+    if text in ("#N/A", ""):
+        return None
+    if kind == "boolean":
+        return text == "true"
+    if kind in ("double", "int", "currency", "percent"):
+        return float(text)
+    return text
