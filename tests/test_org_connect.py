@@ -207,3 +207,4 @@ def test_soap_fault_is_one_line() -> None:
         request = mock.calls[0].request
     assert b"<sessionId>" in request.body
     assert request.headers["Content-Type"] == "text/xml; charset=utf-8"
+    assert "Authorization" not in request.headers  # SOAP's session is in the envelope only

@@ -263,7 +263,7 @@ class OrgConnection:
 
         headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
         response = self._send(
-            "POST", self.soap_url, data=envelope, headers=headers, idempotent=True
+            "POST", self.soap_url, data=envelope, headers=headers, idempotent=True, bearer=False
         )
         root = parse_xml(response.content, f"{self.host} {operation} response")
         fault = root.find(f"{{{SOAP_NS}}}Body/{{{SOAP_NS}}}Fault")
@@ -291,14 +291,20 @@ class OrgConnection:
         params: Mapping[str, str] | None = None,
         json: Any = None,
         data: Callable[[], bytes] | None = None,
+        bearer: bool = True,
     ) -> requests.Response:
-        """Send with retries; return the final response (any status) or raise."""
+        """Send with retries; return the final response (any status) or raise.
+
+        ``bearer=False`` for SOAP, whose session travels in the envelope: REST and SOAP headers
+        are kept apart.
+        """
         import requests
 
         refreshed = False
         attempt = 0
         while True:
-            headers = {**headers, "Authorization": f"Bearer {self._credentials.token}"}
+            if bearer:
+                headers = {**headers, "Authorization": f"Bearer {self._credentials.token}"}
             self.requests_sent += 1
             try:
                 response = self.session.request(
