@@ -1,0 +1,281 @@
+"""Reading CTI flows and actions from files into the model.
+
+Layout (documented in ``metadata/README.md``): a flow is the file the CTI Flow editor downloads,
+kept unchanged, plus an optional ``<name>.ctiFlow.json`` record sidecar; an action is one
+``<name>.ctiAction.json``. Every file is read strictly (duplicate keys, NaN and non-UTF-8 are
+refused) and checked against the shipped schema, so a hand-editing slip is one clear line.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sfupgrade.cti.model import (
+    Block,
+    Content,
+    CtiAction,
+    CtiFlow,
+    Form,
+    FormField,
+    PayloadEntry,
+    Port,
+    Reference,
+)
+from sfupgrade.cti.refs import LineFinder, extract, json_literal
+from sfupgrade.cti.schema import check
+from sfupgrade.errors import UsageError
+from sfupgrade.jsonio import JsonInputError, loads_strict
+
+ACTION_SUFFIX = ".ctiAction.json"
+RECORD_SUFFIX = ".ctiFlow.json"
+FLOWS_DIR = "ctiFlows"
+ACTIONS_DIR = "ctiActions"
+# Tool and VCS folders hold JSON that is never a flow.
+_SKIP_DIRS = frozenset({".git", ".sf", ".sfdx", ".venv", "node_modules", "__pycache__"})
+
+
+class CtiContentError(UsageError):
+    """A flow or action file is not in the expected shape."""
+
+
+@dataclass
+class Discovery:
+    """The files found under the paths given, by role, in a stable order."""
+
+    actions: list[Path] = field(default_factory=list)
+    records: list[Path] = field(default_factory=list)
+    graphs: list[Path] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.actions or self.records or self.graphs)
+
+
+def _role(path: Path) -> str:
+    name = path.name
+    if name.endswith(ACTION_SUFFIX):
+        return "action"
+    if name.endswith(RECORD_SUFFIX):
+        return "record"
+    return "graph"
+
+
+def _walk_json(directory: Path) -> Iterator[Path]:
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        for name in sorted(files):
+            if name.endswith(".json"):
+                yield Path(root, name)
+
+
+def _add(found: Discovery, path: Path) -> None:
+    role = _role(path)
+    target = {"action": found.actions, "record": found.records, "graph": found.graphs}[role]
+    if path not in target:
+        target.append(path)
+
+
+def discover(paths: Sequence[Path]) -> Discovery:
+    """Classify the JSON files under ``paths``.
+
+    In a directory, other ``*.json`` files count as flows only inside a ``ctiFlows`` folder, so a
+    project's ``sfdx-project.json`` is never mistaken for one; a folder with no ``ctiFlows``,
+    ``ctiActions`` or record files at all is read as a folder of downloaded flows.
+    """
+    found = Discovery()
+    for path in paths:
+        if not path.exists():
+            raise CtiContentError(f"{path}: no such file or directory")
+        if path.is_file():
+            if path.suffix != ".json":
+                raise CtiContentError(
+                    f"{path}: not a .json file; give a flow downloaded from the CTI Flow editor,"
+                    f" a *{RECORD_SUFFIX} record, a *{ACTION_SUFFIX} action or a folder"
+                )
+            _add(found, path)
+            continue
+        files = list(_walk_json(path))
+        structured = any(
+            _role(f) != "graph" or {FLOWS_DIR, ACTIONS_DIR} & set(f.relative_to(path).parts[:-1])
+            for f in files
+        )
+        before = (len(found.actions), len(found.records), len(found.graphs))
+        for file in files:
+            in_flows_dir = FLOWS_DIR in file.relative_to(path).parts[:-1]
+            if _role(file) != "graph" or in_flows_dir or not structured:
+                _add(found, file)
+        if (len(found.actions), len(found.records), len(found.graphs)) == before:
+            raise CtiContentError(
+                f"{path}: no CTI flows or actions found; expected {FLOWS_DIR}/*.json,"
+                f" *{RECORD_SUFFIX} or *{ACTION_SUFFIX} files"
+            )
+    return found
+
+
+def _read_text(path: Path) -> str:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise CtiContentError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise JsonInputError(
+            f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8 and rerun"
+        ) from None
+
+
+def _checked(path: Path, text: str, schema: str, what: str) -> Any:
+    data = loads_strict(text, str(path))
+    error = check(data, schema)
+    if error:
+        raise CtiContentError(f"{path}: not a valid {what}: {error}")
+    return data
+
+
+@cache
+def _id_pattern(literal: str) -> re.Pattern[str]:
+    return re.compile(r'"id"\s*:\s*' + re.escape(literal))
+
+
+def _blocks(
+    raw_blocks: list[dict[str, Any]], text: str
+) -> tuple[tuple[Block, ...], list[Reference]]:
+    lines = LineFinder(text)
+    blocks = []
+    references = []
+    for raw in raw_blocks:
+        block_id = raw["id"]
+        block_type = raw["type"]
+        line = lines.find_pattern(_id_pattern(json_literal(block_id)))
+        controls = raw.get("controls") or {}
+        references.extend(extract(controls, block_id, block_type, lines))
+        ports = tuple(
+            Port(name, target, lines.find_value(name, target))
+            for name, target in (raw.get("ports") or {}).items()
+        )
+        position = raw.get("position")
+        blocks.append(
+            Block(
+                block_id,
+                block_type,
+                controls,
+                ports,
+                tuple(position) if position is not None else None,
+                line,
+            )
+        )
+    return tuple(blocks), references
+
+
+def _record(record: Path) -> tuple[Path, dict[str, Any]]:
+    """A record's fields and the graph file it names (default: its own name minus ``.ctiFlow``)."""
+    fields = _checked(record, _read_text(record), "ctiFlow.schema.json", "CTI flow record")
+    fields.pop("$schema", None)
+    default = record.name[: -len(RECORD_SUFFIX)] + ".json"
+    graph = record.parent / fields.pop("definition", default)
+    if not graph.is_file():
+        raise CtiContentError(
+            f"{record}: its flow file {graph.name} does not exist; put the file downloaded from"
+            " the CTI Flow editor next to it or name it in 'definition'"
+        )
+    return graph, fields
+
+
+def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> CtiFlow:
+    text = _read_text(graph)
+    data = loads_strict(text, str(graph))
+    if not isinstance(data, dict) or "actions" not in data:
+        raise CtiContentError(
+            f"{graph}: not a CTI flow: no top-level 'actions' list; save the file the CTI Flow"
+            " editor's Download link gives, unchanged"
+        )
+    error = check(data, "ctiFlowDefinition.schema.json")
+    if error:
+        raise CtiContentError(f"{graph}: not a valid CTI flow: {error}")
+    blocks, references = _blocks(data["actions"], text)
+    return CtiFlow(
+        blocks=blocks,
+        references=tuple(references),
+        definition=text,
+        file=str(graph),
+        record_file=str(record) if record else None,
+        record_line=1 if record else None,
+        **(fields if fields is not None else {"name": data.get("name") or graph.stem}),
+    )
+
+
+def load_flow(path: Path) -> CtiFlow:
+    """One flow from a ``*.ctiFlow.json`` record (with its graph) or a bare downloaded graph."""
+    if path.name.endswith(RECORD_SUFFIX):
+        graph, fields = _record(path)
+        return _flow(graph, fields, path)
+    return _flow(path, None, None)
+
+
+def _payload(data: dict[str, Any], text: str) -> tuple[PayloadEntry, ...]:
+    lines = LineFinder(text)
+    lines.find('"payload"')
+    return tuple(
+        PayloadEntry(key, value, lines.find_value(key, value))
+        for key, value in data.get("payload", {}).items()
+    )
+
+
+def _form(data: dict[str, Any] | None, text: str) -> Form | None:
+    if data is None:
+        return None
+    lines = LineFinder(text)
+    lines.find('"form"')
+    fields = tuple(
+        FormField(
+            key=raw["key"],
+            label=raw["label"],
+            type=raw.get("type", "Text"),
+            order=raw.get("order", index + 1),
+            required=raw.get("required", False),
+            line=lines.find_value("key", raw["key"]),
+        )
+        for index, raw in enumerate(data["fields"])
+    )
+    return Form(data.get("title", ""), data.get("instructions", ""), fields)
+
+
+def load_action(path: Path) -> CtiAction:
+    """One ``*.ctiAction.json`` file."""
+    text = _read_text(path)
+    data = _checked(path, text, "ctiAction.schema.json", "CTI action")
+    return CtiAction(
+        name=data["name"],
+        flow=data["flow"],
+        order=data.get("order", 0),
+        payload=_payload(data, text),
+        form=_form(data.get("form"), text),
+        file=str(path),
+        line=LineFinder(text).find('"name"'),
+        flow_line=LineFinder(text).find_value("flow", data["flow"]),
+    )
+
+
+def iter_flows(found: Discovery) -> Iterator[CtiFlow]:
+    """The flows one at a time, so a caller that streams never holds them all."""
+    paired: set[Path] = set()
+    for record in found.records:
+        graph, fields = _record(record)
+        paired.add(graph.resolve())
+        yield _flow(graph, fields, record)
+    for graph in found.graphs:
+        if graph.resolve() not in paired:
+            yield _flow(graph, None, None)
+
+
+def load_content(paths: Sequence[Path]) -> Content:
+    """Every flow and action under ``paths`` (files or folders)."""
+    found = discover(paths)
+    actions = tuple(load_action(path) for path in found.actions)
+    return Content(flows=tuple(iter_flows(found)), actions=actions)

@@ -1,0 +1,118 @@
+"""Finding the ``$``-references in a flow's controls, and where they are in the file.
+
+The adapter resolves ``$.payload.<key>``, ``$.actions.<blockId>.results...`` and
+``$.contact.<path>``; any other string that starts with ``$`` is almost certainly a typo that
+the adapter would pass on as a literal, so it is reported as malformed rather than ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from sfupgrade.cti.model import Reference, RefKind
+
+_PAYLOAD = "$.payload."
+_ACTIONS = "$.actions."
+_CONTACT = "$.contact."
+_RESULTS = ".results"
+# A payload key ends where the next step of a path begins.
+_KEY_END = re.compile(r"[.\[]")
+
+
+def parse_reference(text: str) -> tuple[RefKind, str, str]:
+    """Split a ``$``-string into (kind, name, rest); ``malformed`` when it fits no form."""
+    if text.startswith(_PAYLOAD):
+        tail = text[len(_PAYLOAD) :]
+        match = _KEY_END.search(tail)
+        key, rest = (tail[: match.start()], tail[match.start() :]) if match else (tail, "")
+        if key:
+            return "payload", key, rest
+    elif text.startswith(_ACTIONS):
+        tail = text[len(_ACTIONS) :]
+        # Block ids are any string (`uid-3`, `0`, `uid-NaN`), so cut at `.results`, not a pattern.
+        cut = tail.find(_RESULTS)
+        if cut > 0:
+            rest = tail[cut + len(_RESULTS) :]
+            if rest == "" or (rest[0] in ".[" and len(rest) > 1):
+                return "action", tail[:cut], rest.lstrip(".")
+    elif text.startswith(_CONTACT):
+        path = text[len(_CONTACT) :]
+        if path:
+            return "contact", path, ""
+    return "malformed", text, ""
+
+
+def json_literal(text: str) -> str:
+    """How a string most likely appears in a JSON file, to find its line cheaply."""
+    if '"' in text or "\\" in text or any(ord(c) < 0x20 for c in text):
+        return json.dumps(text, ensure_ascii=False)
+    return '"' + text + '"'
+
+
+class LineFinder:
+    """Finds the lines of strings in a JSON text by searching forward from the last hit.
+
+    The parsed document is walked in file order (dicts keep it), so a forward search lands on
+    the value being walked; this costs one C-level scan of the file, not a second parser.
+    """
+
+    __slots__ = ("_line", "_pos", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._pos = 0
+        self._line = 1
+
+    def _move(self, start: int, end: int) -> int:
+        self._line += self._text.count("\n", self._pos, start)
+        self._pos = end
+        return self._line
+
+    def find(self, needle: str) -> int | None:
+        at = self._text.find(needle, self._pos)
+        return None if at < 0 else self._move(at, at + len(needle))
+
+    def find_pattern(self, pattern: re.Pattern[str]) -> int | None:
+        match = pattern.search(self._text, self._pos)
+        return None if match is None else self._move(match.start(), match.end())
+
+    def find_value(self, key: str, value: str) -> int | None:
+        """The line of ``"key": "value"``: the key first, so an equal string earlier is skipped."""
+        if self.find(json_literal(key)) is None:
+            return None
+        return self.find(json_literal(value))
+
+
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
+    """Yield (control path, last key, string) for every ``$``-string, nested maps included."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str):
+                if item.startswith("$"):
+                    yield (f"{path}.{key}" if path else key), key, item
+            elif isinstance(item, dict | list):
+                yield from _strings(item, f"{path}.{key}" if path else key)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            if isinstance(item, str):
+                if item.startswith("$"):
+                    yield f"{path}[{index}]", "", item
+            elif isinstance(item, dict | list):
+                yield from _strings(item, f"{path}[{index}]")
+
+
+def extract(
+    controls: Any, block: str, block_type: str, lines: LineFinder | None = None
+) -> list[Reference]:
+    """Every reference in one block's controls, with its control path and (if known) line."""
+    found = []
+    for path, key, text in _strings(controls, ""):
+        kind, name, rest = parse_reference(text)
+        line = None
+        if lines is not None:
+            line = lines.find_value(key, text) if key else lines.find(json_literal(text))
+        found.append(Reference(kind, text, name, rest, block, block_type, path, line))
+    return found

@@ -1,0 +1,340 @@
+"""The checks: graph integrity of every flow, and actions against the flows they run.
+
+Pure functions of the model, so the same findings feed ``sfupgrade validate`` and the plan of
+``sfupgrade upgrade`` (where any error stops the apply). Finding codes are stable: CI filters
+on them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+
+from sfupgrade.cti.model import (
+    CTI_ACTION_SOURCE,
+    START_TYPE,
+    Content,
+    CtiAction,
+    CtiFlow,
+    Reference,
+)
+from sfupgrade.plan import Finding, FlowSketch, Location
+
+UNDEFINED_PAYLOAD_KEY = "cti-undefined-payload-key"
+MISSING_FLOW = "cti-missing-flow"
+FLOW_NOT_CTI_ACTION = "cti-flow-not-cti-action"
+DUPLICATE_KEY = "cti-duplicate-key"
+INVALID_FORM_KEY = "cti-invalid-form-key"
+DUPLICATE_FLOW = "cti-duplicate-flow"
+DUPLICATE_ACTION = "cti-duplicate-action"
+UNKNOWN_BLOCK = "cti-unknown-block"
+DANGLING_PORT = "cti-dangling-port"
+DUPLICATE_BLOCK_ID = "cti-duplicate-block-id"
+NO_START = "cti-no-start"
+MULTIPLE_STARTS = "cti-multiple-starts"
+MALFORMED_REFERENCE = "cti-malformed-reference"
+UNUSED_PAYLOAD_KEY = "cti-unused-payload-key"
+UNREACHABLE_BLOCK = "cti-unreachable-block"
+INACTIVE_FLOW = "cti-inactive-flow"
+
+# The adapter's form keys become JavaScript property names in `$.payload.<key>` paths.
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def closest(wanted: str, candidates: Iterable[str]) -> str | None:
+    """The best guess at what was meant: a case-only difference first, then the nearest spelling."""
+    options = sorted(set(candidates))
+    folded = [c for c in options if c.casefold() == wanted.casefold()]
+    if folded:
+        return folded[0]
+    # Ids like `uid12` vs `uid-12` differ only in punctuation: compare without it first.
+    bare = re.sub(r"[^0-9A-Za-z]", "", wanted).casefold()
+    loose = [c for c in options if bare and re.sub(r"[^0-9A-Za-z]", "", c).casefold() == bare]
+    if loose:
+        return loose[0]
+    near = difflib.get_close_matches(wanted, options, n=1, cutoff=0.6)
+    return near[0] if near else None
+
+
+def _did_you_mean(wanted: str, candidates: Iterable[str]) -> str | None:
+    guess = closest(wanted, candidates)
+    return f"did you mean {guess!r}?" if guess else None
+
+
+def _at(flow: CtiFlow, ref: Reference) -> Location:
+    return Location(
+        file=flow.file, line=ref.line, block=ref.block, block_type=ref.block_type, path=ref.path
+    )
+
+
+def check_graph(flow: CtiFlow) -> list[Finding]:
+    """Integrity of one flow on its own: ids, ports, start block, references, reachability."""
+    findings: list[Finding] = []
+    subject = flow.name
+    by_id = {}
+    for block in flow.blocks:
+        if block.id in by_id:
+            findings.append(
+                Finding(
+                    "error",
+                    DUPLICATE_BLOCK_ID,
+                    f"flow {flow.name!r}: two blocks have the id {block.id!r}",
+                    subject,
+                    Location(flow.file, block.line, block=block.id, block_type=block.type),
+                    "give each block its own id (the editor does this on re-save)",
+                )
+            )
+        by_id.setdefault(block.id, block)
+    ids = by_id.keys()
+    for block in flow.blocks:
+        for port in block.ports:
+            if port.target not in by_id:
+                findings.append(
+                    Finding(
+                        "error",
+                        DANGLING_PORT,
+                        f"flow {flow.name!r}: port {port.name!r} of block {block.id!r} leads to"
+                        f" block {port.target!r}, which does not exist",
+                        subject,
+                        Location(flow.file, port.line, None, block.id, block.type, port.name),
+                        _did_you_mean(port.target, ids),
+                    )
+                )
+    starts = [block for block in flow.blocks if block.type == START_TYPE]
+    if not starts:
+        findings.append(
+            Finding(
+                "error",
+                NO_START,
+                f"flow {flow.name!r} has no {START_TYPE} block, so it never runs",
+                subject,
+                Location(flow.file, 1),
+                f"add a {START_TYPE} block and connect it to the first step",
+            )
+        )
+    for extra in starts[1:]:
+        findings.append(
+            Finding(
+                "error",
+                MULTIPLE_STARTS,
+                f"flow {flow.name!r} has {len(starts)} {START_TYPE} blocks; a flow has exactly one",
+                subject,
+                Location(flow.file, extra.line, block=extra.id, block_type=extra.type),
+                f"keep one {START_TYPE} block (the first is {starts[0].id!r})",
+            )
+        )
+    for ref in flow.references:
+        if ref.kind == "action" and ref.name not in by_id:
+            findings.append(
+                Finding(
+                    "error",
+                    UNKNOWN_BLOCK,
+                    f"flow {flow.name!r}: {ref.text!r} reads the results of block {ref.name!r},"
+                    " which does not exist",
+                    subject,
+                    _at(flow, ref),
+                    _did_you_mean(ref.name, ids),
+                )
+            )
+        elif ref.kind == "malformed":
+            findings.append(
+                Finding(
+                    "error",
+                    MALFORMED_REFERENCE,
+                    f"flow {flow.name!r}: {ref.text!r} starts with '$' but is not a reference the"
+                    " adapter resolves",
+                    subject,
+                    _at(flow, ref),
+                    "write $.payload.<key>, $.actions.<blockId>.results.<field>"
+                    " or $.contact.<path>",
+                )
+            )
+    if len(starts) == 1:
+        findings.extend(_unreachable(flow, starts[0].id, by_id))
+    return findings
+
+
+def _unreachable(flow: CtiFlow, start: str, by_id: dict) -> Iterator[Finding]:
+    seen = {start}
+    todo = [start]
+    while todo:
+        for port in by_id[todo.pop()].ports:
+            if port.target in by_id and port.target not in seen:
+                seen.add(port.target)
+                todo.append(port.target)
+    for block in flow.blocks:
+        if block.id not in seen:
+            yield Finding(
+                "warning",
+                UNREACHABLE_BLOCK,
+                f"flow {flow.name!r}: block {block.id!r} ({block.type}) is never reached from"
+                f" the {START_TYPE} block",
+                flow.name,
+                Location(flow.file, block.line, block=block.id, block_type=block.type),
+                "connect it or delete it",
+            )
+
+
+def check_action_record(action: CtiAction) -> list[Finding]:
+    """An action on its own: form keys are identifiers and no key is defined twice."""
+    findings = []
+    seen: set[str] = set()
+    entries = [(e.key, e.line, "payload") for e in action.payload]
+    entries += [(f.key, f.line, "form") for f in (action.form.fields if action.form else ())]
+    for key, line, where in entries:
+        at = Location(action.file, line, path=f"{where}.{key}" if key else where)
+        if where == "form" and not _IDENTIFIER.match(key):
+            findings.append(
+                Finding(
+                    "error",
+                    INVALID_FORM_KEY,
+                    f"action {action.name!r}: form field key {key!r} is "
+                    + ("empty" if not key.strip() else "not an identifier"),
+                    action.name,
+                    at,
+                    "use letters, digits and '_', not starting with a digit (e.g. FirstName)",
+                )
+            )
+        if key in seen:
+            findings.append(
+                Finding(
+                    "error",
+                    DUPLICATE_KEY,
+                    f"action {action.name!r} defines {key!r} twice; payload and form keys share"
+                    " one namespace",
+                    action.name,
+                    at,
+                    f"rename or remove one of the two {key!r}",
+                )
+            )
+        seen.add(key)
+    return findings
+
+
+def check_action_flow(
+    action: CtiAction, flow: CtiFlow | None, flow_names: Iterable[str] = ()
+) -> list[Finding]:
+    """An action against its flow: it exists, is meant for actions, reads only defined keys."""
+    at_flow_name = Location(action.file, action.flow_line, path="flow")
+    if flow is None:
+        return [
+            Finding(
+                "error",
+                MISSING_FLOW,
+                f"action {action.name!r} runs flow {action.flow!r}, which does not exist",
+                action.name,
+                at_flow_name,
+                _did_you_mean(action.flow, flow_names),
+            )
+        ]
+    findings = []
+    if flow.source != CTI_ACTION_SOURCE:
+        said = f"source {flow.source!r}" if flow.has_record else "no record file saying its source"
+        findings.append(
+            Finding(
+                "error",
+                FLOW_NOT_CTI_ACTION,
+                f"action {action.name!r} runs flow {flow.name!r}, which has {said}; only flows"
+                f" with source {CTI_ACTION_SOURCE!r} can be run by an action",
+                action.name,
+                Location(flow.record_file or flow.file, flow.record_line, path="source"),
+                f'set "source": "{CTI_ACTION_SOURCE}" in the flow\'s record file',
+            )
+        )
+    elif flow.active is False:
+        findings.append(
+            Finding(
+                "warning",
+                INACTIVE_FLOW,
+                f"action {action.name!r} runs flow {flow.name!r}, which is inactive",
+                action.name,
+                Location(flow.record_file, flow.record_line, path="active"),
+                'set "active": true in the flow\'s record file',
+            )
+        )
+    defined = action.defined_keys()
+    read: set[str] = set()
+    for ref in flow.references:
+        if ref.kind != "payload":
+            continue
+        read.add(ref.name)
+        if ref.name not in defined:
+            findings.append(
+                Finding(
+                    "error",
+                    UNDEFINED_PAYLOAD_KEY,
+                    f"action {action.name!r} does not define payload key {ref.name!r}, which"
+                    f" flow {flow.name!r} reads in block {ref.block!r} at {ref.path}",
+                    action.name,
+                    _at(flow, ref),
+                    _did_you_mean(ref.name, defined)
+                    or f"add {ref.name!r} to the action's payload or form",
+                )
+            )
+    for key, line in defined.items():
+        if key not in read:
+            findings.append(
+                Finding(
+                    "warning",
+                    UNUSED_PAYLOAD_KEY,
+                    f"action {action.name!r} defines {key!r}, which flow {flow.name!r} never reads",
+                    action.name,
+                    Location(action.file, line, path=key),
+                    _did_you_mean(key, read - defined.keys()),
+                )
+            )
+    return findings
+
+
+def _duplicates(kind: str, code: str, items: Iterable[tuple[str, str | None]]) -> list[Finding]:
+    first: dict[str, str | None] = {}
+    findings = []
+    for name, file in items:
+        if name in first:
+            findings.append(
+                Finding(
+                    "error",
+                    code,
+                    f"two {kind}s are named {name!r} (the other is in {first[name]})",
+                    name,
+                    Location(file),
+                    f"rename one: {kind}s are matched by name",
+                )
+            )
+        first.setdefault(name, file)
+    return findings
+
+
+def validate(content: Content) -> list[Finding]:
+    """Every finding for the content, flows first (in file order), then actions."""
+    findings = _duplicates("flow", DUPLICATE_FLOW, ((f.name, f.file) for f in content.flows))
+    findings += _duplicates("action", DUPLICATE_ACTION, ((a.name, a.file) for a in content.actions))
+    flows: dict[str, CtiFlow] = {}
+    for flow in content.flows:
+        flows.setdefault(flow.name, flow)
+        findings.extend(check_graph(flow))
+    for action in content.actions:
+        findings.extend(check_action_record(action))
+        findings.extend(check_action_flow(action, flows.get(action.flow), flows))
+    return findings
+
+
+def actions_by_flow(actions: Iterable[CtiAction]) -> dict[str, list[CtiAction]]:
+    grouped: dict[str, list[CtiAction]] = defaultdict(list)
+    for action in actions:
+        grouped[action.flow].append(action)
+    return grouped
+
+
+def sketch(flow: CtiFlow) -> FlowSketch:
+    """The flow's graph for a picture in the report (Mermaid), in file order."""
+    return FlowSketch(
+        name=flow.name,
+        file=flow.file,
+        blocks=tuple((block.id, block.type) for block in flow.blocks),
+        edges=tuple(
+            (block.id, port.name, port.target) for block in flow.blocks for port in block.ports
+        ),
+    )
