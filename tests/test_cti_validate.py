@@ -1,0 +1,270 @@
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from cti_helpers import (
+    CALLBACK_ACTION,
+    CALLBACK_FLOW,
+    CALLBACK_RECORD,
+    FIXTURES,
+    callback_project,
+    line_of,
+    mutate_flow,
+    need_fixtures,
+)
+
+from sfupgrade.cti import validate as v
+from sfupgrade.cti.load import load_content
+from sfupgrade.cti.model import Block, Content, CtiAction, CtiFlow, PayloadEntry, Port
+from sfupgrade.resources import release_dir
+
+
+def findings_for(root: Path):
+    return v.validate(load_content([root]))
+
+
+def summary(findings):
+    return sorted((f.code, f.location.block, f.location.path, f.suggestion) for f in findings)
+
+
+def test_every_real_flow_parses_and_passes_the_graph_checks():
+    need_fixtures()
+    content = load_content([FIXTURES])
+    assert len(content.flows) == 17
+    assert {b.id for f in content.flows for b in f.blocks} >= {"0", "uid1", "uid4"}
+    assert v.validate(content) == []
+
+
+def test_the_shipped_release_content_validates_clean():
+    content = load_content([release_dir()])
+    assert [f.name for f in content.flows] == ["Create Callback Task"]
+    assert [a.name for a in content.actions] == ["Create Callback Task"]
+    assert v.validate(content) == []
+
+
+def test_shipped_flow_reads_exactly_the_payload_keys_of_aws_published_flow():
+    need_fixtures()
+    shipped = load_content([release_dir()]).flows[0]
+    published = load_content([CALLBACK_FLOW]).flows[0]
+    assert shipped.payload_keys() == published.payload_keys()
+    assert shipped.payload_keys() == {"SubjectPrepend", "FirstName", "LastName", "CallbackPhone"}
+    # Our own file, not a copy of AWS's.
+    assert shipped.definition != published.definition
+    assert [b.id for b in shipped.blocks] != [b.id for b in published.blocks]
+
+
+def test_shipped_records_carry_the_fields_the_deployer_upserts():
+    content = load_content([release_dir()])
+    flow = content.flows[0].record_fields()
+    assert flow["source"] == "ctiAction"
+    assert flow["active"] is True
+    assert json.loads(flow["definition"])["actions"][0]["type"] == "SE_Start"
+    assert set(flow) == {"name", "source", "event", "active", "description", "definition"}
+    action = content.actions[0].record_fields()
+    assert action["flow"] == "Create Callback Task"
+    assert action["payload"] == {"SubjectPrepend": "Callback"}
+    assert action["form"]["title"] == "Customer Callback Information"
+    assert [(f["key"], f["required"], f["order"]) for f in action["form"]["fields"]] == [
+        ("FirstName", True, 1),
+        ("LastName", True, 2),
+        ("CallbackPhone", False, 3),
+    ]
+
+
+def test_the_real_flow_with_the_seed_action_validates_clean(tmp_path):
+    assert findings_for(callback_project(tmp_path)) == []
+
+
+def test_renamed_payload_key_in_the_flow_is_an_error_naming_the_closest_key(tmp_path):
+    root = callback_project(tmp_path)
+
+    def rename(blocks):
+        blocks["uid-9"]["controls"]["subject2"] = "$.payload.firstName"
+
+    flow_file = mutate_flow(root, rename)
+    [finding] = findings_for(root)
+    assert finding.code == v.UNDEFINED_PAYLOAD_KEY
+    assert finding.severity == "error"
+    assert finding.subject == "Create Callback Task"
+    assert finding.suggestion == "did you mean 'FirstName'?"
+    loc = finding.location
+    assert (loc.file, loc.block, loc.block_type, loc.path) == (
+        str(flow_file),
+        "uid-9",
+        "SE_SFCreateTask",
+        "subject2",
+    )
+    assert loc.line == line_of(flow_file, '"$.payload.firstName"')
+    assert "'firstName'" in finding.message and "'Create Callback Task'" in finding.message
+
+
+def test_dropping_a_form_field_flags_every_read_of_it(tmp_path):
+    action = copy.deepcopy(CALLBACK_ACTION)
+    action["form"]["fields"].pop()  # CallbackPhone
+    findings = findings_for(callback_project(tmp_path, action=action))
+    hint = "add 'CallbackPhone' to the action's payload or form"
+    assert summary(findings) == [
+        (v.UNDEFINED_PAYLOAD_KEY, "uid-11", "otherTaskFields.Description", hint),
+        (v.UNDEFINED_PAYLOAD_KEY, "uid-24", "formattedPhoneNumber", hint),
+        (v.UNDEFINED_PAYLOAD_KEY, "uid-3", "value", hint),
+    ]
+
+
+def test_a_reference_to_a_missing_block_suggests_the_close_id(tmp_path):
+    root = callback_project(tmp_path)
+
+    def break_id(blocks):
+        blocks["uid-9"]["controls"]["WhoId"] = "$.actions.uid26.results.sfContactId"
+
+    flow_file = mutate_flow(root, break_id)
+    [finding] = findings_for(root)
+    assert summary([finding]) == [
+        (v.UNKNOWN_BLOCK, "uid-9", "WhoId", "did you mean 'uid-26'?"),
+    ]
+    assert finding.location.line == line_of(flow_file, "uid26")
+
+
+def test_a_port_to_nowhere_is_an_error_at_that_port(tmp_path):
+    root = callback_project(tmp_path)
+
+    def point_nowhere(blocks):
+        blocks["uid-15"]["ports"]["success"] = "nowhere"
+
+    flow_file = mutate_flow(root, point_nowhere)
+    [finding] = findings_for(root)
+    assert summary([finding]) == [(v.DANGLING_PORT, "uid-15", "success", None)]
+    assert finding.location.line == line_of(flow_file, '"nowhere"')
+
+
+def test_a_renamed_block_breaks_its_port_and_reference_and_strands_itself(tmp_path):
+    root = callback_project(tmp_path)
+
+    def rename(blocks):
+        blocks["uid-26"]["id"] = "uid-260"
+
+    mutate_flow(root, rename)
+    assert summary(findings_for(root)) == [
+        (v.DANGLING_PORT, "uid-3", "false", "did you mean 'uid-260'?"),
+        (v.UNKNOWN_BLOCK, "uid-9", "WhoId", "did you mean 'uid-260'?"),
+        # Everything only the renamed block led to is stranded with it.
+        (v.UNREACHABLE_BLOCK, "uid-15", None, "connect it or delete it"),
+        (v.UNREACHABLE_BLOCK, "uid-260", None, "connect it or delete it"),
+        (v.UNREACHABLE_BLOCK, "uid-9", None, "connect it or delete it"),
+    ]
+
+
+def test_changing_the_flows_source_is_an_error_on_the_action(tmp_path):
+    record = dict(CALLBACK_RECORD, source="salesforceUi")
+    root = callback_project(tmp_path, record=record)
+    [finding] = findings_for(root)
+    assert finding.code == v.FLOW_NOT_CTI_ACTION
+    assert finding.location.file == str(root / "ctiFlows" / "Create_Callback_Task.ctiFlow.json")
+    assert "'salesforceUi'" in finding.message
+
+
+def test_a_malformed_dollar_string_is_an_error(tmp_path):
+    root = callback_project(tmp_path)
+
+    def malform(blocks):
+        blocks["uid-15"]["controls"]["recordId"] = "$12.results.type"
+
+    mutate_flow(root, malform)
+    [finding] = findings_for(root)
+    assert (finding.code, finding.location.block, finding.location.path) == (
+        v.MALFORMED_REFERENCE,
+        "uid-15",
+        "recordId",
+    )
+
+
+def test_unused_key_and_inactive_flow_are_warnings(tmp_path):
+    action = copy.deepcopy(CALLBACK_ACTION)
+    action["payload"]["Priority"] = "High"
+    record = dict(CALLBACK_RECORD, active=False)
+    findings = findings_for(callback_project(tmp_path, action=action, record=record))
+    assert {(f.severity, f.code) for f in findings} == {
+        ("warning", v.UNUSED_PAYLOAD_KEY),
+        ("warning", v.INACTIVE_FLOW),
+    }
+
+
+def test_a_key_in_payload_and_form_is_defined_twice(tmp_path):
+    action = copy.deepcopy(CALLBACK_ACTION)
+    action["payload"]["FirstName"] = "x"
+    [finding] = findings_for(callback_project(tmp_path, action=action))
+    assert (finding.code, finding.location.path) == (v.DUPLICATE_KEY, "form.FirstName")
+    action_file = tmp_path / "ctiActions" / "Create_Callback_Task.ctiAction.json"
+    assert finding.location.line == line_of(action_file, '"key": "FirstName"')
+
+
+@pytest.mark.parametrize(("key", "word"), [("", "empty"), ("first name", "not an identifier")])
+def test_a_form_key_must_be_an_identifier(tmp_path, key, word):
+    action = copy.deepcopy(CALLBACK_ACTION)
+    action["form"]["fields"].append({"key": key, "label": "Other"})
+    findings = findings_for(callback_project(tmp_path, action=action))
+    assert [(f.code, f.severity) for f in findings if f.code == v.INVALID_FORM_KEY] == [
+        (v.INVALID_FORM_KEY, "error")
+    ]
+    assert word in next(f.message for f in findings if f.code == v.INVALID_FORM_KEY)
+
+
+def test_an_action_whose_flow_is_missing_suggests_a_close_name(tmp_path):
+    action = dict(CALLBACK_ACTION, flow="Create Callback Tasks")
+    [finding] = findings_for(callback_project(tmp_path, action=action))
+    assert finding.code == v.MISSING_FLOW
+    assert finding.suggestion == "did you mean 'Create Callback Task'?"
+
+
+def test_a_flow_without_a_record_cannot_be_run_by_an_action(tmp_path):
+    need_fixtures()
+    action_file = tmp_path / "a.ctiAction.json"
+    action_file.write_text(json.dumps(dict(CALLBACK_ACTION, flow="10-Create+Callback+Task")))
+    content = load_content([CALLBACK_FLOW, action_file])
+    [finding] = v.validate(content)
+    assert finding.code == v.FLOW_NOT_CTI_ACTION
+    assert "no record file" in finding.message
+
+
+def _flow(blocks, references=(), name="f"):
+    return CtiFlow(name=name, blocks=tuple(blocks), references=tuple(references), definition="")
+
+
+def test_start_block_count_is_checked():
+    end = Block("e", "SE_End")
+    assert [f.code for f in v.check_graph(_flow([end]))] == [v.NO_START]
+    starts = [Block("a", "SE_Start", ports=(Port("done", "e"),)), Block("b", "SE_Start"), end]
+    assert [f.code for f in v.check_graph(_flow(starts))] == [v.MULTIPLE_STARTS]
+
+
+def test_duplicate_block_ids_and_names_are_errors():
+    flow = _flow([Block("0", "SE_Start", ports=(Port("done", "0"),)), Block("0", "SE_End")])
+    assert [f.code for f in v.check_graph(flow)] == [v.DUPLICATE_BLOCK_ID]
+    action = CtiAction("a", "f", 1, (PayloadEntry("k", "v"),))
+    twice = Content(flows=(), actions=(action, action))
+    assert v.DUPLICATE_ACTION in [f.code for f in v.validate(twice)]
+
+
+@pytest.mark.parametrize(
+    ("wanted", "candidates", "expected"),
+    [
+        ("firstName", ["FirstName", "firstNam"], "FirstName"),
+        ("uid12", ["uid-1", "uid-12", "uid-2"], "uid-12"),
+        ("LastNme", ["FirstName", "LastName"], "LastName"),
+        ("zzz", ["FirstName"], None),
+    ],
+)
+def test_closest(wanted, candidates, expected):
+    assert v.closest(wanted, candidates) == expected
+
+
+def test_sketch_has_every_block_and_edge_in_file_order():
+    need_fixtures()
+    flow = load_content([CALLBACK_FLOW]).flows[0]
+    picture = v.sketch(flow)
+    assert picture.blocks[:2] == (("uid-0", "SE_Start"), ("uid-1", "SE_End"))
+    assert ("uid-3", "true", "uid-24") in picture.edges
+    assert ("uid-3", "false", "uid-26") in picture.edges
+    assert len(picture.edges) == sum(len(b.ports) for b in flow.blocks) == 10
