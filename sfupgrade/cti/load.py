@@ -37,6 +37,7 @@ RECORD_SUFFIX = ".ctiFlow.json"
 FLOWS_DIR = "ctiFlows"
 ACTIONS_DIR = "ctiActions"
 # Tool and VCS folders hold JSON that is never a flow.
+_GRAPH_SCHEMA = "ctiFlowDefinition.schema.json"
 _SKIP_DIRS = frozenset({".git", ".sf", ".sfdx", ".venv", "node_modules", "__pycache__"})
 
 
@@ -134,7 +135,7 @@ def _checked(path: Path, text: str, schema: str, what: str) -> Any:
     data = loads_strict(text, str(path))
     error = check(data, schema)
     if error:
-        raise CtiContentError(f"{path}: not a valid {what}: {error}")
+        raise CtiContentError(f"{path}: not a valid {what}: {error}; fix it (schema: {schema})")
     return data
 
 
@@ -195,9 +196,11 @@ def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> Ct
             f"{graph}: not a CTI flow: no top-level 'actions' list; save the file the CTI Flow"
             " editor's Download link gives, unchanged"
         )
-    error = check(data, "ctiFlowDefinition.schema.json")
+    error = check(data, _GRAPH_SCHEMA)
     if error:
-        raise CtiContentError(f"{graph}: not a valid CTI flow: {error}")
+        raise CtiContentError(
+            f"{graph}: not a valid CTI flow: {error}; fix it (schema: {_GRAPH_SCHEMA})"
+        )
     blocks, references = _blocks(data["actions"], text)
     return CtiFlow(
         blocks=blocks,
