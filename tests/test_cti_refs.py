@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sfupgrade.cti.refs import LineFinder, extract, parse_reference
+from sfupgrade.cti.refs import LineFinder, extract, locate, parse_reference
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_any_block_id_round_trips(block_id, field):
     assert parse_reference(f"$.actions.{block_id}.results.{field}") == ("action", block_id, field)
 
 
-def test_extract_walks_nested_maps_and_lists_with_paths_and_lines():
+def test_extract_walks_nested_maps_and_lists_with_paths():
     controls = {
         "subject": "$.payload.FirstName",
         "literal": "Call",
@@ -48,8 +48,7 @@ def test_extract_walks_nested_maps_and_lists_with_paths_and_lines():
         "otherTaskFields": {"Description": "$.payload.CallbackPhone", "Note": "plain"},
         "list": ["x", "$.contact.queue.name", {"deep": "$12.results.type"}],
     }
-    text = json.dumps({"controls": controls}, indent=2)
-    refs = extract(controls, "uid-3", "SE_SFCreateTask", LineFinder(text))
+    refs = extract(controls, "uid-3", "SE_SFCreateTask")
     found = [(r.kind, r.name, r.path, r.block, r.block_type) for r in refs]
     assert found == [
         ("payload", "FirstName", "subject", "uid-3", "SE_SFCreateTask"),
@@ -57,9 +56,23 @@ def test_extract_walks_nested_maps_and_lists_with_paths_and_lines():
         ("contact", "queue.name", "list[1]", "uid-3", "SE_SFCreateTask"),
         ("malformed", "$12.results.type", "list[2].deep", "uid-3", "SE_SFCreateTask"),
     ]
+
+
+def test_locate_finds_a_value_inside_the_right_block():
+    blocks = [
+        {"id": "uid-1", "controls": {"subject": "$.payload.X"}},
+        {"id": "uid-2", "controls": {"body": "$.payload.X", "subject": "$.payload.X"}},
+        {"id": "uid-2", "controls": {}},
+    ]
+    text = json.dumps({"actions": blocks}, indent=2)
     lines = text.splitlines()
-    for ref in refs:
-        assert json.dumps(ref.text) in lines[ref.line - 1]
+    line = locate(text, "uid-2", "subject", "$.payload.X")
+    assert lines[line - 1].strip() == '"subject": "$.payload.X"'
+    assert line > locate(text, "uid-2", "body", "$.payload.X") > locate(text, "uid-2")
+    assert lines[locate(text, "uid-2", nth=1) - 1].strip() == '"id": "uid-2",'
+    assert locate(text, "uid-2", nth=1) > line
+    assert locate(text, "missing") is None
+    assert locate(text, "uid-1", None, "$.payload.X") == locate(text, "uid-1") + 2
 
 
 def test_line_finder_skips_an_equal_string_under_another_key():

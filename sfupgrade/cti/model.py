@@ -1,7 +1,8 @@
 """CTI Flows and CTI Actions as plain values (no I/O).
 
-Lines are carried on the values themselves because reports (SARIF, editors) need a file and a
-line, and the validator must stay pure: it never reopens a file to find one.
+Reports (SARIF, editors) need a file and a line, and the validator must stay pure: an action's
+small records carry their lines; a flow carries its file's text (``definition``, deployed as is),
+in which the validator looks up a line only for the few places it reports.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class Reference:
     block: str
     block_type: str
     path: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,6 @@ class Port:
 
     name: str
     target: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +51,6 @@ class Block:
     controls: Mapping[str, Any] = field(default_factory=dict)
     ports: tuple[Port, ...] = ()
     position: tuple[float, ...] | None = None
-    line: int | None = None
 
 
 @dataclass(frozen=True)

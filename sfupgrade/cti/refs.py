@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from sfupgrade.cti.model import Reference, RefKind
@@ -20,6 +21,7 @@ _CONTACT = "$.contact."
 _RESULTS = ".results"
 # A payload key ends where the next step of a path begins.
 _KEY_END = re.compile(r"[.\[]")
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
 
 
 def parse_reference(text: str) -> tuple[RefKind, str, str]:
@@ -47,7 +49,7 @@ def parse_reference(text: str) -> tuple[RefKind, str, str]:
 
 def json_literal(text: str) -> str:
     """How a string most likely appears in a JSON file, to find its line cheaply."""
-    if '"' in text or "\\" in text or any(ord(c) < 0x20 for c in text):
+    if _NEEDS_ESCAPE.search(text):
         return json.dumps(text, ensure_ascii=False)
     return '"' + text + '"'
 
@@ -86,33 +88,52 @@ class LineFinder:
         return self.find(json_literal(value))
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str, str]]:
-    """Yield (control path, last key, string) for every ``$``-string, nested maps included."""
+def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Yield (control path, string) for every ``$``-string, nested maps and lists included."""
     if isinstance(value, dict):
         for key, item in value.items():
             if isinstance(item, str):
                 if item.startswith("$"):
-                    yield (f"{path}.{key}" if path else key), key, item
+                    yield (f"{path}.{key}" if path else key), item
             elif isinstance(item, dict | list):
                 yield from _strings(item, f"{path}.{key}" if path else key)
     elif isinstance(value, list):
         for index, item in enumerate(value):
             if isinstance(item, str):
                 if item.startswith("$"):
-                    yield f"{path}[{index}]", "", item
+                    yield f"{path}[{index}]", item
             elif isinstance(item, dict | list):
                 yield from _strings(item, f"{path}[{index}]")
 
 
-def extract(
-    controls: Any, block: str, block_type: str, lines: LineFinder | None = None
-) -> list[Reference]:
-    """Every reference in one block's controls, with its control path and (if known) line."""
+def extract(controls: Any, block: str, block_type: str) -> list[Reference]:
+    """Every reference in one block's controls, with its control path."""
     found = []
-    for path, key, text in _strings(controls, ""):
+    for path, text in _strings(controls, ""):
         kind, name, rest = parse_reference(text)
-        line = None
-        if lines is not None:
-            line = lines.find_value(key, text) if key else lines.find(json_literal(text))
-        found.append(Reference(kind, text, name, rest, block, block_type, path, line))
+        found.append(Reference(kind, text, name, rest, block, block_type, path))
     return found
+
+
+@cache
+def _id_pattern(literal: str) -> re.Pattern[str]:
+    return re.compile(r'"id"\s*:\s*' + re.escape(literal))
+
+
+def locate(
+    text: str, block: str, key: str | None = None, value: str | None = None, nth: int = 0
+) -> int | None:
+    """The line of block ``block`` (its ``nth`` occurrence) or of ``"key": "value"`` inside it.
+
+    Only called for what is reported, so the common case (no findings) never pays for lines.
+    """
+    finder = LineFinder(text)
+    line = None
+    for _ in range(nth + 1):
+        line = finder.find_pattern(_id_pattern(json_literal(block)))
+        if line is None:
+            return None
+    if value is None:
+        return line
+    found = finder.find_value(key, value) if key else finder.find(json_literal(value))
+    return found or line

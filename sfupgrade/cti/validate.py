@@ -10,16 +10,18 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from sfupgrade.cti.model import (
     CTI_ACTION_SOURCE,
     START_TYPE,
+    Block,
     Content,
     CtiAction,
     CtiFlow,
     Reference,
 )
+from sfupgrade.cti.refs import locate
 from sfupgrade.plan import Finding, FlowSketch, Location
 
 UNDEFINED_PAYLOAD_KEY = "cti-undefined-payload-key"
@@ -64,17 +66,24 @@ def _did_you_mean(wanted: str, candidates: Iterable[str]) -> str | None:
 
 
 def _at(flow: CtiFlow, ref: Reference) -> Location:
-    return Location(
-        file=flow.file, line=ref.line, block=ref.block, block_type=ref.block_type, path=ref.path
-    )
+    key = None if ref.path.endswith("]") else ref.path.rsplit(".", 1)[-1]
+    line = locate(flow.definition, ref.block, key, ref.text)
+    return Location(flow.file, line, None, ref.block, ref.block_type, ref.path)
+
+
+def _at_block(flow: CtiFlow, block: Block, nth: int = 0) -> Location:
+    line = locate(flow.definition, block.id, nth=nth)
+    return Location(flow.file, line, block=block.id, block_type=block.type)
 
 
 def check_graph(flow: CtiFlow) -> list[Finding]:
     """Integrity of one flow on its own: ids, ports, start block, references, reachability."""
     findings: list[Finding] = []
     subject = flow.name
-    by_id = {}
+    by_id: dict[str, Block] = {}
+    occurrences: dict[str, int] = defaultdict(int)
     for block in flow.blocks:
+        occurrences[block.id] += 1
         if block.id in by_id:
             findings.append(
                 Finding(
@@ -82,7 +91,7 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
                     DUPLICATE_BLOCK_ID,
                     f"flow {flow.name!r}: two blocks have the id {block.id!r}",
                     subject,
-                    Location(flow.file, block.line, block=block.id, block_type=block.type),
+                    _at_block(flow, block, occurrences[block.id] - 1),
                     "give each block its own id (the editor does this on re-save)",
                 )
             )
@@ -98,7 +107,14 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
                         f"flow {flow.name!r}: port {port.name!r} of block {block.id!r} leads to"
                         f" block {port.target!r}, which does not exist",
                         subject,
-                        Location(flow.file, port.line, None, block.id, block.type, port.name),
+                        Location(
+                            flow.file,
+                            locate(flow.definition, block.id, port.name, port.target),
+                            None,
+                            block.id,
+                            block.type,
+                            port.name,
+                        ),
                         _did_you_mean(port.target, ids),
                     )
                 )
@@ -121,7 +137,7 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
                 MULTIPLE_STARTS,
                 f"flow {flow.name!r} has {len(starts)} {START_TYPE} blocks; a flow has exactly one",
                 subject,
-                Location(flow.file, extra.line, block=extra.id, block_type=extra.type),
+                _at_block(flow, extra),
                 f"keep one {START_TYPE} block (the first is {starts[0].id!r})",
             )
         )
@@ -156,7 +172,7 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
     return findings
 
 
-def _unreachable(flow: CtiFlow, start: str, by_id: dict) -> Iterator[Finding]:
+def _unreachable(flow: CtiFlow, start: str, by_id: dict[str, Block]) -> Iterator[Finding]:
     seen = {start}
     todo = [start]
     while todo:
@@ -172,7 +188,7 @@ def _unreachable(flow: CtiFlow, start: str, by_id: dict) -> Iterator[Finding]:
                 f"flow {flow.name!r}: block {block.id!r} ({block.type}) is never reached from"
                 f" the {START_TYPE} block",
                 flow.name,
-                Location(flow.file, block.line, block=block.id, block_type=block.type),
+                _at_block(flow, block),
                 "connect it or delete it",
             )
 
@@ -288,37 +304,52 @@ def check_action_flow(
     return findings
 
 
-def _duplicates(kind: str, code: str, items: Iterable[tuple[str, str | None]]) -> list[Finding]:
+def _duplicate(kind: str, code: str, name: str, file: str | None, other: str | None) -> Finding:
+    return Finding(
+        "error",
+        code,
+        f"two {kind}s are named {name!r} (the other is in {other})",
+        name,
+        Location(file),
+        f"rename one: {kind}s are matched by name",
+    )
+
+
+def _duplicates(kind: str, code: str, items: Iterable[tuple[str, str | None]]) -> Iterator[Finding]:
     first: dict[str, str | None] = {}
-    findings = []
     for name, file in items:
         if name in first:
-            findings.append(
-                Finding(
-                    "error",
-                    code,
-                    f"two {kind}s are named {name!r} (the other is in {first[name]})",
-                    name,
-                    Location(file),
-                    f"rename one: {kind}s are matched by name",
-                )
-            )
+            yield _duplicate(kind, code, name, file, first[name])
         first.setdefault(name, file)
-    return findings
+
+
+def iter_validate(flows: Iterable[CtiFlow], actions: Sequence[CtiAction]) -> Iterator[Finding]:
+    """Every finding, taking flows one at a time so a caller can stream them from disk.
+
+    Actions are few and small, so they are held; each flow is checked (graph, then the actions
+    that run it) and can be dropped before the next one is read.
+    """
+    yield from _duplicates("action", DUPLICATE_ACTION, ((a.name, a.file) for a in actions))
+    waiting = actions_by_flow(actions)
+    for action in actions:
+        yield from check_action_record(action)
+    seen: dict[str, str | None] = {}
+    for flow in flows:
+        if flow.name in seen:
+            yield _duplicate("flow", DUPLICATE_FLOW, flow.name, flow.file, seen[flow.name])
+        else:
+            seen[flow.name] = flow.file
+        yield from check_graph(flow)
+        for action in waiting.pop(flow.name, ()):
+            yield from check_action_flow(action, flow)
+    for group in waiting.values():
+        for action in group:
+            yield from check_action_flow(action, None, seen)
 
 
 def validate(content: Content) -> list[Finding]:
-    """Every finding for the content, flows first (in file order), then actions."""
-    findings = _duplicates("flow", DUPLICATE_FLOW, ((f.name, f.file) for f in content.flows))
-    findings += _duplicates("action", DUPLICATE_ACTION, ((a.name, a.file) for a in content.actions))
-    flows: dict[str, CtiFlow] = {}
-    for flow in content.flows:
-        flows.setdefault(flow.name, flow)
-        findings.extend(check_graph(flow))
-    for action in content.actions:
-        findings.extend(check_action_record(action))
-        findings.extend(check_action_flow(action, flows.get(action.flow), flows))
-    return findings
+    """Every finding for the content: actions on their own, then each flow with its actions."""
+    return list(iter_validate(content.flows, content.actions))
 
 
 def actions_by_flow(actions: Iterable[CtiAction]) -> dict[str, list[CtiAction]]:
