@@ -35,7 +35,10 @@ def test_parse_reference(text, expected):
     assert parse_reference(text) == expected
 
 
-@given(st.text(min_size=1).filter(lambda s: ".results" not in s), st.from_regex(r"[A-Za-z]\w*"))
+@given(
+    st.text(min_size=1).filter(lambda s: ".results" not in s),
+    st.from_regex(r"[A-Za-z]\w*", fullmatch=True),
+)
 def test_any_block_id_round_trips(block_id, field):
     assert parse_reference(f"$.actions.{block_id}.results.{field}") == ("action", block_id, field)
 

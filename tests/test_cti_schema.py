@@ -15,6 +15,14 @@ from sfupgrade.resources import release_dir
 
 SCHEMAS = ["ctiAction.schema.json", "ctiFlow.schema.json", "ctiFlowDefinition.schema.json"]
 
+GRAPH_EXTRA = [
+    {"actions": [{"id": "0", "type": "SE_Start", "meta": []}]},
+    {"actions": [{"id": "0", "type": "SE_Start", "controls": ""}]},
+    {"actions": [{"id": "0", "type": "SE_Start", "position": [True]}]},
+    {"actions": [{"id": "0", "type": ""}]},
+    {"actions": [{"id": "0", "type": "SE_Start", "ports": None, "position": None}]},
+]
+
 DOCS = {
     "ctiAction.schema.json": [
         CALLBACK_ACTION,
@@ -47,6 +55,7 @@ DOCS = {
         {"actions": [{"id": "0"}]},
         {"actions": {}},
         {"name": 1, "actions": []},
+        *GRAPH_EXTRA,
     ],
 }
 
@@ -107,3 +116,27 @@ _values = st.recursive(
 )
 def test_interpreter_agrees_on_generated_actions(doc):
     _agree(doc, "ctiAction.schema.json")
+
+
+@pytest.mark.parametrize("doc", DOCS["ctiFlowDefinition.schema.json"] + [[], {"x": 1}])
+def test_the_fast_block_parser_agrees_with_the_graph_schema(doc):
+    from sfupgrade.cti.load import parse_blocks
+
+    schema = load_schema("ctiFlowDefinition.schema.json")
+    valid = jsonschema.Draft202012Validator(schema).is_valid(doc)
+    assert (parse_blocks(doc) is not None) == valid
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["id", "type", "meta", "controls", "ports", "position"]),
+            _values | st.dictionaries(st.text(max_size=2), _scalars, max_size=2),
+            max_size=6,
+        ),
+        max_size=3,
+    )
+)
+def test_the_fast_block_parser_agrees_on_generated_blocks(blocks):
+    test_the_fast_block_parser_agrees_with_the_graph_schema({"actions": blocks})

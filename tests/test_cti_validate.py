@@ -268,3 +268,58 @@ def test_sketch_has_every_block_and_edge_in_file_order():
     assert ("uid-3", "true", "uid-24") in picture.edges
     assert ("uid-3", "false", "uid-26") in picture.edges
     assert len(picture.edges) == sum(len(b.ports) for b in flow.blocks) == 10
+
+
+def _mixed_project(root: Path) -> Path:
+    """The callback project plus errors of every kind spread over flows and actions."""
+    action = copy.deepcopy(CALLBACK_ACTION)
+    action["payload"]["Unused"] = "x"
+    callback_project(root, action=action)
+
+    def break_things(blocks):
+        blocks["uid-9"]["controls"]["subject2"] = "$.payload.firstName"
+        blocks["uid-15"]["ports"]["success"] = "nowhere"
+
+    mutate_flow(root, break_things)
+    orphan = dict(CALLBACK_ACTION, name="Orphan", flow="No Such Flow")
+    (root / "ctiActions" / "Orphan.ctiAction.json").write_text(json.dumps(orphan))
+    return root
+
+
+def test_streaming_from_disk_finds_what_validate_finds(tmp_path):
+    from collections import Counter
+
+    from sfupgrade.cti.check import check_paths
+
+    root = _mixed_project(tmp_path)
+    in_memory = v.validate(load_content([root]))
+    assert {f.code for f in in_memory} >= {
+        v.UNDEFINED_PAYLOAD_KEY,
+        v.DANGLING_PORT,
+        v.UNUSED_PAYLOAD_KEY,
+        v.MISSING_FLOW,
+    }
+    assert Counter(check_paths([root])) == Counter(in_memory)
+
+
+def test_a_path_given_twice_is_read_once(tmp_path):
+    root = callback_project(tmp_path)
+    flow = root / "ctiFlows" / "Create_Callback_Task.ctiFlow.json"
+    content = load_content([root, flow, root / "ctiFlows" / ".." / "ctiFlows"])
+    assert (len(content.flows), len(content.actions)) == (1, 1)
+
+
+def test_missing_flow_suggestion_stays_fast_with_many_flows():
+    flows = [_flow([Block("s", "SE_Start")], name=f"Flow {n}") for n in range(3000)]
+    actions = [CtiAction(f"a{n}", f"flow {n}", 1) for n in range(3000)]
+    findings = v.validate(Content(tuple(flows), tuple(actions)))
+    assert len(findings) == 3000
+    assert findings[7].suggestion == "did you mean 'Flow 7'?"
+
+
+def test_a_flows_folder_given_directly_takes_downloaded_flows_without_records(tmp_path):
+    need_fixtures()
+    root = callback_project(tmp_path)
+    (root / "ctiFlows" / "other.json").write_text('{"actions": [{"id": "0", "type": "SE_Start"}]}')
+    content = load_content([root / "ctiFlows"])
+    assert sorted(f.name for f in content.flows) == ["Create Callback Task", "other"]

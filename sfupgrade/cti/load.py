@@ -23,7 +23,6 @@ from sfupgrade.cti.model import (
     FormField,
     PayloadEntry,
     Port,
-    Reference,
 )
 from sfupgrade.cti.refs import LineFinder, extract
 from sfupgrade.cti.schema import check
@@ -50,7 +49,7 @@ class Discovery:
     actions: list[Path] = field(default_factory=list)
     records: list[Path] = field(default_factory=list)
     graphs: list[Path] = field(default_factory=list)
-    seen: set[Path] = field(default_factory=set, repr=False)
+    seen: set[str] = field(default_factory=set, repr=False)
 
     def __bool__(self) -> bool:
         return bool(self.actions or self.records or self.graphs)
@@ -65,19 +64,29 @@ def _role(path: Path) -> str:
     return "graph"
 
 
-def _walk_json(directory: Path) -> Iterator[Path]:
+def _walk_json(directory: Path) -> Iterator[tuple[Path, set[str]]]:
+    """Each JSON file under ``directory`` with the names of the folders down to it."""
+    top = Path(os.path.abspath(directory)).name
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
+        # The folder given counts too: `validate metadata/ctiFlows` is a folder of flows.
+        folders = {top, *Path(os.path.relpath(root, directory)).parts}
         for name in sorted(files):
             if name.endswith(".json"):
-                yield Path(root, name)
+                yield Path(root, name), folders
+
+
+def _key(path: Path) -> str:
+    """Identity of a file however it was named (relative, absolute, via a folder given too)."""
+    return os.path.normcase(os.path.abspath(path))
 
 
 def _add(found: Discovery, path: Path) -> None:
     # A path given twice (or a file inside a folder also given) is read once.
-    if path in found.seen:
+    key = _key(path)
+    if key in found.seen:
         return
-    found.seen.add(path)
+    found.seen.add(key)
     role = _role(path)
     {"action": found.actions, "record": found.records, "graph": found.graphs}[role].append(path)
 
@@ -103,15 +112,16 @@ def discover(paths: Sequence[Path]) -> Discovery:
             continue
         files = list(_walk_json(path))
         structured = any(
-            _role(f) != "graph" or {FLOWS_DIR, ACTIONS_DIR} & set(f.relative_to(path).parts[:-1])
-            for f in files
+            _role(f) != "graph" or {FLOWS_DIR, ACTIONS_DIR} & folders for f, folders in files
         )
-        before = (len(found.actions), len(found.records), len(found.graphs))
-        for file in files:
-            in_flows_dir = FLOWS_DIR in file.relative_to(path).parts[:-1]
-            if _role(file) != "graph" or in_flows_dir or not structured:
-                _add(found, file)
-        if (len(found.actions), len(found.records), len(found.graphs)) == before:
+        taken = [
+            file
+            for file, folders in files
+            if _role(file) != "graph" or FLOWS_DIR in folders or not structured
+        ]
+        for file in taken:
+            _add(found, file)
+        if not taken:
             raise CtiContentError(
                 f"{path}: no CTI flows or actions found; expected {FLOWS_DIR}/*.json,"
                 f" *{RECORD_SUFFIX} or *{ACTION_SUFFIX} files"
@@ -144,50 +154,50 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 
-def graph_ok(data: dict[str, Any]) -> bool:
-    """The graph schema's rules, inlined for speed; the interpreter then only words an error.
+def _block(raw: Any) -> Block | None:
+    """One block, or None where it breaks the graph schema (the schema then words the error).
 
-    A test holds this to the same verdicts as ``ctiFlowDefinition.schema.json``.
+    The schema's rules are inlined here because this runs for every block of every flow; a test
+    holds :func:`parse_blocks` to the same verdicts as ``ctiFlowDefinition.schema.json``.
     """
-    blocks = data.get("actions")
-    if not isinstance(blocks, list) or not isinstance(data.get("name", ""), str):
-        return False
-    for block in blocks:
-        if not (
-            isinstance(block, dict)
-            and isinstance(block.get("id"), str)
-            and isinstance(block.get("type"), str)
-            and block["type"]
-            and isinstance(block.get("meta") or {}, dict)
-            and isinstance(block.get("controls") or {}, dict)
-        ):
-            return False
-        ports = block.get("ports")
-        if ports is not None and not (
-            isinstance(ports, dict) and all(isinstance(t, str) for t in ports.values())
-        ):
-            return False
-        position = block.get("position")
-        if position is not None and not (
-            isinstance(position, list) and all(map(_is_number, position))
-        ):
-            return False
-    return True
+    if not isinstance(raw, dict):
+        return None
+    block_id = raw.get("id")
+    block_type = raw.get("type")
+    controls = raw.get("controls")
+    meta = raw.get("meta")
+    ports = raw.get("ports")
+    position = raw.get("position")
+    if not (
+        isinstance(block_id, str)
+        and isinstance(block_type, str)
+        and block_type
+        and (controls is None or isinstance(controls, dict))
+        and (meta is None or isinstance(meta, dict))
+        and (ports is None or isinstance(ports, dict))
+        and (position is None or isinstance(position, list))
+    ):
+        return None
+    if ports and not all(isinstance(target, str) for target in ports.values()):
+        return None
+    if position and not all(map(_is_number, position)):
+        return None
+    return Block(
+        block_id,
+        block_type,
+        controls or {},
+        tuple(Port(name, target) for name, target in ports.items()) if ports else (),
+        tuple(position) if position is not None else None,
+    )
 
 
-def _blocks(raw_blocks: list[dict[str, Any]]) -> tuple[tuple[Block, ...], list[Reference]]:
-    blocks = []
-    references = []
-    for raw in raw_blocks:
-        block_id = raw["id"]
-        block_type = raw["type"]
-        controls = raw.get("controls") or {}
-        references += extract(controls, block_id, block_type)
-        ports = tuple(Port(name, target) for name, target in (raw.get("ports") or {}).items())
-        position = raw.get("position")
-        position = tuple(position) if position is not None else None
-        blocks.append(Block(block_id, block_type, controls, ports, position))
-    return tuple(blocks), references
+def parse_blocks(data: Any) -> tuple[Block, ...] | None:
+    """The blocks of a parsed flow file, or None if it does not follow the graph schema."""
+    raw_blocks = data.get("actions") if isinstance(data, dict) else None
+    if not isinstance(raw_blocks, list) or not isinstance(data.get("name", ""), str):
+        return None
+    blocks = tuple(map(_block, raw_blocks))
+    return None if None in blocks else blocks  # type: ignore[return-value]
 
 
 def _record(record: Path) -> tuple[Path, dict[str, Any]]:
@@ -212,12 +222,15 @@ def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> Ct
             f"{graph}: not a CTI flow: no top-level 'actions' list; save the file the CTI Flow"
             " editor's Download link gives, unchanged"
         )
-    error = None if graph_ok(data) else check(data, _GRAPH_SCHEMA)
-    if error:
+    blocks = parse_blocks(data)
+    if blocks is None:
+        error = check(data, _GRAPH_SCHEMA) or "does not follow the schema"
         raise CtiContentError(
             f"{graph}: not a valid CTI flow: {error}; fix it (schema: {_GRAPH_SCHEMA})"
         )
-    blocks, references = _blocks(data["actions"])
+    references = []
+    for block in blocks:
+        references += extract(block.controls, block.id, block.type)
     return CtiFlow(
         blocks=blocks,
         references=tuple(references),
@@ -283,13 +296,13 @@ def load_action(path: Path) -> CtiAction:
 
 def iter_flows(found: Discovery) -> Iterator[CtiFlow]:
     """The flows one at a time, so a caller that streams never holds them all."""
-    paired: set[Path] = set()
+    paired: set[str] = set()
     for record in found.records:
         graph, fields = _record(record)
-        paired.add(graph.resolve())
+        paired.add(_key(graph))
         yield _flow(graph, fields, record)
     for graph in found.graphs:
-        if graph.resolve() not in paired:
+        if _key(graph) not in paired:
             yield _flow(graph, None, None)
 
 

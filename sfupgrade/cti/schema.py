@@ -8,6 +8,7 @@ the shipped schemas use; a test checks it agrees with jsonschema on good and bad
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -30,68 +31,115 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-def _type_ok(value: Any, names: str | list[str]) -> bool:
-    for name in [names] if isinstance(names, str) else names:
-        if isinstance(value, _TYPES[name]) and not (
-            isinstance(value, bool) and name in ("integer", "number")
-        ):
-            return True
-    return False
+Check = Callable[[Any, str], "str | None"]
 
 
 def _where(path: str) -> str:
     return path or "the top level"
 
 
-def first_error(
-    value: Any, schema: dict[str, Any], root: dict[str, Any], path: str = ""
-) -> str | None:
-    """The first way ``value`` breaks ``schema``, as ``<json path>: <problem>``; None if valid."""
-    if "$ref" in schema:
-        schema = root["$defs"][schema["$ref"].rsplit("/", 1)[1]]
-    if "type" in schema and not _type_ok(value, schema["type"]):
-        expected = (
-            schema["type"] if isinstance(schema["type"], str) else " or ".join(schema["type"])
-        )
+def _type_check(names: str | list[str]) -> Check:
+    wanted = [names] if isinstance(names, str) else names
+    types = tuple(t for name in wanted for t in _TYPES[name])
+    numeric = bool({"integer", "number"} & set(wanted)) and "boolean" not in wanted
+    expected = " or ".join(wanted)
+
+    def check_type(value: Any, path: str) -> str | None:
+        if isinstance(value, types) and not (numeric and isinstance(value, bool)):
+            return None
         return f"{_where(path)}: expected {expected}, found {json.dumps(value)[:40]}"
-    if "enum" in schema and value not in schema["enum"]:
-        return f"{_where(path)}: must be one of {', '.join(map(json.dumps, schema['enum']))}"
-    if isinstance(value, str) and len(value) < schema.get("minLength", 0):
-        return f"{_where(path)}: must not be empty"
-    if isinstance(value, int | float) and value < schema.get("minimum", value):
-        return f"{_where(path)}: must be at least {schema['minimum']}"
-    if isinstance(value, dict):
-        return _object_error(value, schema, root, path)
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            error = first_error(item, schema["items"], root, f"{path}[{index}]")
-            if error:
-                return error
-    return None
+
+    return check_type
 
 
-def _object_error(
-    value: dict[str, Any], schema: dict[str, Any], root: dict[str, Any], path: str
-) -> str | None:
-    prefix = f"{path}." if path else ""
-    for name in schema.get("required", ()):
-        if name not in value:
-            return f"{_where(path)}: missing required {name!r}"
-    properties = schema.get("properties", {})
+def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> Check:
+    required = tuple(schema.get("required", ()))
+    properties = {name: compile_(sub) for name, sub in schema.get("properties", {}).items()}
     extra = schema.get("additionalProperties", True)
-    for name, item in value.items():
-        sub = properties.get(name, extra)
-        if sub is False:
-            allowed = ", ".join(sorted(properties))
-            return f"{prefix}{name}: unknown field (allowed: {allowed})"
-        if isinstance(sub, dict):
-            error = first_error(item, sub, root, prefix + name)
+    extra_check = compile_(extra) if isinstance(extra, dict) else None
+    allowed = ", ".join(sorted(properties))
+
+    def check_object(value: Any, path: str) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        for name in required:
+            if name not in value:
+                return f"{_where(path)}: missing required {name!r}"
+        prefix = f"{path}." if path else ""
+        for name, item in value.items():
+            sub = properties.get(name, extra_check)
+            if sub is None:
+                if extra is False:
+                    return f"{prefix}{name}: unknown field (allowed: {allowed})"
+                continue
+            error = sub(item, prefix + name)
             if error:
                 return error
-    return None
+        return None
+
+    return check_object
+
+
+def _items_check(item: Check) -> Check:
+    def check_items(value: Any, path: str) -> str | None:
+        if isinstance(value, list):
+            for index, element in enumerate(value):
+                error = item(element, f"{path}[{index}]")
+                if error:
+                    return error
+        return None
+
+    return check_items
+
+
+def _compile(schema: dict[str, Any], root: dict[str, Any]) -> Check:
+    """Turn a schema node into one function, so checking a file costs a few calls per value."""
+    if "$ref" in schema:
+        return _compile(root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root)
+    checks: list[Check] = []
+    if "type" in schema:
+        checks.append(_type_check(schema["type"]))
+    if "enum" in schema:
+        enum = schema["enum"]
+        listed = ", ".join(map(json.dumps, enum))
+        checks.append(lambda v, p: None if v in enum else f"{_where(p)}: must be one of {listed}")
+    if "minLength" in schema:
+        least = schema["minLength"]
+        checks.append(
+            lambda v, p: (
+                f"{_where(p)}: must not be empty" if isinstance(v, str) and len(v) < least else None
+            )
+        )
+    if "minimum" in schema:
+        low = schema["minimum"]
+        checks.append(
+            lambda v, p: (
+                f"{_where(p)}: must be at least {low}"
+                if isinstance(v, int | float) and v < low
+                else None
+            )
+        )
+    if {"properties", "required", "additionalProperties"} & schema.keys():
+        checks.append(_object_check(schema, lambda sub: _compile(sub, root)))
+    if "items" in schema:
+        checks.append(_items_check(_compile(schema["items"], root)))
+
+    def check_all(value: Any, path: str) -> str | None:
+        for one in checks:
+            error = one(value, path)
+            if error:
+                return error
+        return None
+
+    return checks[0] if len(checks) == 1 else check_all
+
+
+@cache
+def _checker(schema_name: str) -> Check:
+    schema = load_schema(schema_name)
+    return _compile(schema, schema)
 
 
 def check(value: Any, schema_name: str) -> str | None:
     """Check a parsed document against a shipped schema; the first problem, or None."""
-    schema = load_schema(schema_name)
-    return first_error(value, schema, schema)
+    return _checker(schema_name)(value, "")

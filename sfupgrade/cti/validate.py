@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 from sfupgrade.cti.model import (
     CTI_ACTION_SOURCE,
@@ -45,23 +45,47 @@ INACTIVE_FLOW = "cti-inactive-flow"
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
+# Beyond this many candidates a fuzzy match costs more than it helps (it is O(n) per lookup).
+_FUZZY_LIMIT = 500
+
+
+def _bare(text: str) -> str:
+    return re.sub(r"[^0-9A-Za-z]", "", text).casefold()
+
+
+class Suggester:
+    """Guesses what was meant among known names; built once when asked many times."""
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self._options = sorted(set(candidates))
+        # First hit wins: setdefault over the sorted names keeps the choice stable.
+        self._by_fold: list[tuple[Callable[[str], str], dict[str, str]]] = []
+        for fold in (str.casefold, _bare):
+            index: dict[str, str] = {}
+            for option in self._options:
+                index.setdefault(fold(option), option)
+            self._by_fold.append((fold, index))
+
+    def __call__(self, wanted: str) -> str | None:
+        """A case-only difference first, then one of punctuation (``uid12`` vs ``uid-12``),
+        then the nearest spelling."""
+        for fold, index in self._by_fold:
+            key = fold(wanted)
+            if key and key in index:
+                return index[key]
+        if len(self._options) > _FUZZY_LIMIT:
+            return None
+        near = difflib.get_close_matches(wanted, self._options, n=1, cutoff=0.6)
+        return near[0] if near else None
+
+
 def closest(wanted: str, candidates: Iterable[str]) -> str | None:
-    """The best guess at what was meant: a case-only difference first, then the nearest spelling."""
-    options = sorted(set(candidates))
-    folded = [c for c in options if c.casefold() == wanted.casefold()]
-    if folded:
-        return folded[0]
-    # Ids like `uid12` vs `uid-12` differ only in punctuation: compare without it first.
-    bare = re.sub(r"[^0-9A-Za-z]", "", wanted).casefold()
-    loose = [c for c in options if bare and re.sub(r"[^0-9A-Za-z]", "", c).casefold() == bare]
-    if loose:
-        return loose[0]
-    near = difflib.get_close_matches(wanted, options, n=1, cutoff=0.6)
-    return near[0] if near else None
+    """The best guess at what ``wanted`` was meant to be among ``candidates``, or None."""
+    return Suggester(candidates)(wanted)
 
 
-def _did_you_mean(wanted: str, candidates: Iterable[str]) -> str | None:
-    guess = closest(wanted, candidates)
+def _did_you_mean(wanted: str, candidates: Iterable[str] | Suggester) -> str | None:
+    guess = (candidates if isinstance(candidates, Suggester) else Suggester(candidates))(wanted)
     return f"did you mean {guess!r}?" if guess else None
 
 
@@ -230,7 +254,7 @@ def check_action_record(action: CtiAction) -> list[Finding]:
 
 
 def check_action_flow(
-    action: CtiAction, flow: CtiFlow | None, flow_names: Iterable[str] = ()
+    action: CtiAction, flow: CtiFlow | None, flow_names: Iterable[str] | Suggester = ()
 ) -> list[Finding]:
     """An action against its flow: it exists, is meant for actions, reads only defined keys."""
     at_flow_name = Location(action.file, action.flow_line, path="flow")
@@ -342,9 +366,11 @@ def iter_validate(flows: Iterable[CtiFlow], actions: Sequence[CtiAction]) -> Ite
         yield from check_graph(flow)
         for action in waiting.pop(flow.name, ()):
             yield from check_action_flow(action, flow)
-    for group in waiting.values():
-        for action in group:
-            yield from check_action_flow(action, None, seen)
+    if waiting:
+        names = Suggester(seen)
+        for group in waiting.values():
+            for action in group:
+                yield from check_action_flow(action, None, names)
 
 
 def validate(content: Content) -> list[Finding]:
