@@ -323,3 +323,16 @@ def test_a_flows_folder_given_directly_takes_downloaded_flows_without_records(tm
     (root / "ctiFlows" / "other.json").write_text('{"actions": [{"id": "0", "type": "SE_Start"}]}')
     content = load_content([root / "ctiFlows"])
     assert sorted(f.name for f in content.flows) == ["Create Callback Task", "other"]
+
+
+def test_findings_join_the_upgrade_plan_and_errors_fail_it(tmp_path):
+    from sfupgrade.plan import Plan
+
+    plan = Plan(target="org")
+    v.add_to_plan(plan, load_content([_mixed_project(tmp_path)]))
+    assert plan.errors and plan.warnings
+    assert [s.name for s in plan.flows] == ["Create Callback Task"]
+    assert plan.exit_code() == 1
+    clean = Plan(target="org")
+    v.add_to_plan(clean, load_content([release_dir()]))
+    assert (clean.findings, clean.exit_code()) == ([], 0)

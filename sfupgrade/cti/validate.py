@@ -22,7 +22,7 @@ from sfupgrade.cti.model import (
     Reference,
 )
 from sfupgrade.cti.refs import locate
-from sfupgrade.plan import Finding, FlowSketch, Location
+from sfupgrade.plan import Finding, FlowSketch, Location, Plan
 
 UNDEFINED_PAYLOAD_KEY = "cti-undefined-payload-key"
 MISSING_FLOW = "cti-missing-flow"
@@ -376,6 +376,12 @@ def iter_validate(flows: Iterable[CtiFlow], actions: Sequence[CtiAction]) -> Ite
 def validate(content: Content) -> list[Finding]:
     """Every finding for the content: actions on their own, then each flow with its actions."""
     return list(iter_validate(content.flows, content.actions))
+
+
+def add_to_plan(plan: Plan, content: Content) -> None:
+    """Put the findings and the flow pictures into an upgrade plan (its errors stop the apply)."""
+    plan.extend(findings=validate(content))
+    plan.flows.extend(sketch(flow) for flow in content.flows)
 
 
 def actions_by_flow(actions: Iterable[CtiAction]) -> dict[str, list[CtiAction]]:
