@@ -68,6 +68,22 @@ def mutate_flow(root: Path, change: Callable[[dict[str, dict]], None]) -> Path:
     return path
 
 
+def set_control(root: Path, block: str, control: str, value: str) -> Path:
+    """Set one control of one block of the project's flow (a typo, a broken reference)."""
+
+    def change(blocks: dict[str, dict]) -> None:
+        blocks[block]["controls"][control] = value
+
+    return mutate_flow(root, change)
+
+
+def set_port(root: Path, block: str, port: str, target: str) -> Path:
+    def change(blocks: dict[str, dict]) -> None:
+        blocks[block]["ports"][port] = target
+
+    return mutate_flow(root, change)
+
+
 def line_of(path: Path, needle: str) -> int:
     lines = [n for n, line in enumerate(path.read_text().splitlines(), 1) if needle in line]
     assert len(lines) == 1, needle

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from cti_helpers import CALLBACK_ACTION, FIXTURES, callback_project, mutate_flow, need_fixtures
+from cti_helpers import CALLBACK_ACTION, FIXTURES, callback_project, need_fixtures, set_control
 
 from sfupgrade.cli import cli
 
@@ -33,11 +33,7 @@ def test_the_real_flows_pass():
 
 def test_an_error_prints_one_located_line_and_exits_1(tmp_path):
     root = callback_project(tmp_path)
-
-    def rename(blocks):
-        blocks["uid-11"]["controls"]["subject3"] = "$.payload.lastName"
-
-    flow_file = mutate_flow(root, rename)
+    flow_file = set_control(root, "uid-11", "subject3", "$.payload.lastName")
     line = next(
         n for n, text in enumerate(flow_file.read_text().splitlines(), 1) if "lastName" in text
     )

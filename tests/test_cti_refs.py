@@ -69,13 +69,19 @@ def test_locate_finds_a_value_inside_the_right_block():
     ]
     text = json.dumps({"actions": blocks}, indent=2)
     lines = text.splitlines()
-    line = locate(text, "uid-2", "subject", "$.payload.X")
-    assert lines[line - 1].strip() == '"subject": "$.payload.X"'
-    assert line > locate(text, "uid-2", "body", "$.payload.X") > locate(text, "uid-2")
-    assert lines[locate(text, "uid-2", nth=1) - 1].strip() == '"id": "uid-2",'
-    assert locate(text, "uid-2", nth=1) > line
+    line, column = locate(text, "uid-2", "subject", "$.payload.X")
+    assert lines[line - 1][column - 1 :] == '"$.payload.X"'
+    assert line > locate(text, "uid-2", "body", "$.payload.X")[0] > locate(text, "uid-2")[0]
+    second, column = locate(text, "uid-2", nth=1)
+    assert lines[second - 1][column - 1 :] == '"id": "uid-2",'
+    assert second > line
     assert locate(text, "missing") is None
-    assert locate(text, "uid-1", None, "$.payload.X") == locate(text, "uid-1") + 2
+    assert locate(text, "uid-1", None, "$.payload.X")[0] == locate(text, "uid-1")[0] + 2
+
+
+def test_locate_gives_columns_in_a_one_line_file():
+    text = json.dumps({"actions": [{"id": "a", "controls": {"x": "$.payload.K"}}]})
+    assert locate(text, "a", "x", "$.payload.K") == (1, text.index('"$.payload.K"') + 1)
 
 
 def test_line_finder_skips_an_equal_string_under_another_key():

@@ -14,6 +14,8 @@ from cti_helpers import (
     line_of,
     mutate_flow,
     need_fixtures,
+    set_control,
+    set_port,
 )
 
 from sfupgrade.cti import validate as v
@@ -80,11 +82,7 @@ def test_the_real_flow_with_the_seed_action_validates_clean(tmp_path):
 
 def test_renamed_payload_key_in_the_flow_is_an_error_naming_the_closest_key(tmp_path):
     root = callback_project(tmp_path)
-
-    def rename(blocks):
-        blocks["uid-9"]["controls"]["subject2"] = "$.payload.firstName"
-
-    flow_file = mutate_flow(root, rename)
+    flow_file = set_control(root, "uid-9", "subject2", "$.payload.firstName")
     [finding] = findings_for(root)
     assert finding.code == v.UNDEFINED_PAYLOAD_KEY
     assert finding.severity == "error"
@@ -98,6 +96,8 @@ def test_renamed_payload_key_in_the_flow_is_an_error_naming_the_closest_key(tmp_
         "subject2",
     )
     assert loc.line == line_of(flow_file, '"$.payload.firstName"')
+    text_line = flow_file.read_text().splitlines()[loc.line - 1]
+    assert text_line[loc.column - 1 :].startswith('"$.payload.firstName"')
     assert "'firstName'" in finding.message and "'Create Callback Task'" in finding.message
 
 
@@ -115,11 +115,7 @@ def test_dropping_a_form_field_flags_every_read_of_it(tmp_path):
 
 def test_a_reference_to_a_missing_block_suggests_the_close_id(tmp_path):
     root = callback_project(tmp_path)
-
-    def break_id(blocks):
-        blocks["uid-9"]["controls"]["WhoId"] = "$.actions.uid26.results.sfContactId"
-
-    flow_file = mutate_flow(root, break_id)
+    flow_file = set_control(root, "uid-9", "WhoId", "$.actions.uid26.results.sfContactId")
     [finding] = findings_for(root)
     assert summary([finding]) == [
         (v.UNKNOWN_BLOCK, "uid-9", "WhoId", "did you mean 'uid-26'?"),
@@ -129,11 +125,7 @@ def test_a_reference_to_a_missing_block_suggests_the_close_id(tmp_path):
 
 def test_a_port_to_nowhere_is_an_error_at_that_port(tmp_path):
     root = callback_project(tmp_path)
-
-    def point_nowhere(blocks):
-        blocks["uid-15"]["ports"]["success"] = "nowhere"
-
-    flow_file = mutate_flow(root, point_nowhere)
+    flow_file = set_port(root, "uid-15", "success", "nowhere")
     [finding] = findings_for(root)
     assert summary([finding]) == [(v.DANGLING_PORT, "uid-15", "success", None)]
     assert finding.location.line == line_of(flow_file, '"nowhere"')
@@ -167,11 +159,7 @@ def test_changing_the_flows_source_is_an_error_on_the_action(tmp_path):
 
 def test_a_malformed_dollar_string_is_an_error(tmp_path):
     root = callback_project(tmp_path)
-
-    def malform(blocks):
-        blocks["uid-15"]["controls"]["recordId"] = "$12.results.type"
-
-    mutate_flow(root, malform)
+    set_control(root, "uid-15", "recordId", "$12.results.type")
     [finding] = findings_for(root)
     assert (finding.code, finding.location.block, finding.location.path) == (
         v.MALFORMED_REFERENCE,

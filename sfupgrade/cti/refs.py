@@ -61,15 +61,17 @@ class LineFinder:
     the value being walked; this costs one C-level scan of the file, not a second parser.
     """
 
-    __slots__ = ("_line", "_pos", "_text")
+    __slots__ = ("_line", "_pos", "_text", "column")
 
     def __init__(self, text: str) -> None:
         self._text = text
         self._pos = 0
         self._line = 1
+        self.column = 1  # of the last hit, 1-based: minified flow files are one long line
 
     def _move(self, start: int, end: int) -> int:
         self._line += self._text.count("\n", self._pos, start)
+        self.column = start - self._text.rfind("\n", 0, start)
         self._pos = end
         return self._line
 
@@ -122,8 +124,8 @@ def _id_pattern(literal: str) -> re.Pattern[str]:
 
 def locate(
     text: str, block: str, key: str | None = None, value: str | None = None, nth: int = 0
-) -> int | None:
-    """The line of block ``block`` (its ``nth`` occurrence) or of ``"key": "value"`` inside it.
+) -> tuple[int, int] | None:
+    """(line, column) of block ``block`` (its ``nth`` occurrence) or of ``"key": "value"`` in it.
 
     Only called for what is reported, so the common case (no findings) never pays for lines.
     """
@@ -133,7 +135,8 @@ def locate(
         line = finder.find_pattern(_id_pattern(json_literal(block)))
         if line is None:
             return None
+    block_at = (line, finder.column)
     if value is None:
-        return line
+        return block_at
     found = finder.find_value(key, value) if key else finder.find(json_literal(value))
-    return found or line
+    return (found, finder.column) if found else block_at

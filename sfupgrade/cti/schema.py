@@ -27,7 +27,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 @cache
 def load_schema(name: str) -> dict[str, Any]:
     """A shipped schema by file name, e.g. ``ctiAction.schema.json``."""
-    text = resources.files("sfupgrade.cti").joinpath("schemas", name).read_text("utf-8")
+    text = (resources.files("sfupgrade.cti") / "schemas" / name).read_text("utf-8")
     return json.loads(text)
 
 

@@ -89,15 +89,22 @@ def _did_you_mean(wanted: str, candidates: Iterable[str] | Suggester) -> str | N
     return f"did you mean {guess!r}?" if guess else None
 
 
+def _in_flow(
+    flow: CtiFlow, block: str, block_type: str, path: str | None, at: tuple[int, int] | None
+) -> Location:
+    line, column = at or (None, None)
+    return Location(flow.file, line, column, block, block_type, path)
+
+
 def _at(flow: CtiFlow, ref: Reference) -> Location:
     key = None if ref.path.endswith("]") else ref.path.rsplit(".", 1)[-1]
-    line = locate(flow.definition, ref.block, key, ref.text)
-    return Location(flow.file, line, None, ref.block, ref.block_type, ref.path)
+    at = locate(flow.definition, ref.block, key, ref.text)
+    return _in_flow(flow, ref.block, ref.block_type, ref.path, at)
 
 
 def _at_block(flow: CtiFlow, block: Block, nth: int = 0) -> Location:
-    line = locate(flow.definition, block.id, nth=nth)
-    return Location(flow.file, line, block=block.id, block_type=block.type)
+    at = locate(flow.definition, block.id, nth=nth)
+    return _in_flow(flow, block.id, block.type, None, at)
 
 
 def check_graph(flow: CtiFlow) -> list[Finding]:
@@ -131,13 +138,12 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
                         f"flow {flow.name!r}: port {port.name!r} of block {block.id!r} leads to"
                         f" block {port.target!r}, which does not exist",
                         subject,
-                        Location(
-                            flow.file,
-                            locate(flow.definition, block.id, port.name, port.target),
-                            None,
+                        _in_flow(
+                            flow,
                             block.id,
                             block.type,
                             port.name,
+                            locate(flow.definition, block.id, port.name, port.target),
                         ),
                         _did_you_mean(port.target, ids),
                     )
