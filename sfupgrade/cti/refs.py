@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -90,28 +89,35 @@ class LineFinder:
         return self.find(json_literal(value))
 
 
-def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
-    """Yield (control path, string) for every ``$``-string, nested maps and lists included."""
+def _collect(value: dict[str, Any] | list[Any], path: str, out: list[tuple[str, str]]) -> None:
+    """Append (control path, string) for every ``$``-string, nested maps and lists included.
+
+    Appends rather than yields: this runs for every control of every flow, and a generator per
+    nested map costs more than the walk itself.
+    """
     if isinstance(value, dict):
+        prefix = path + "." if path else ""
         for key, item in value.items():
             if isinstance(item, str):
                 if item.startswith("$"):
-                    yield (f"{path}.{key}" if path else key), item
+                    out.append((prefix + key, item))
             elif isinstance(item, dict | list):
-                yield from _strings(item, f"{path}.{key}" if path else key)
-    elif isinstance(value, list):
+                _collect(item, prefix + key, out)
+    else:
         for index, item in enumerate(value):
             if isinstance(item, str):
                 if item.startswith("$"):
-                    yield f"{path}[{index}]", item
+                    out.append((f"{path}[{index}]", item))
             elif isinstance(item, dict | list):
-                yield from _strings(item, f"{path}[{index}]")
+                _collect(item, f"{path}[{index}]", out)
 
 
-def extract(controls: Any, block: str, block_type: str) -> list[Reference]:
+def extract(controls: dict[str, Any], block: str, block_type: str) -> list[Reference]:
     """Every reference in one block's controls, with its control path."""
+    strings: list[tuple[str, str]] = []
+    _collect(controls, "", strings)
     found = []
-    for path, text in _strings(controls, ""):
+    for path, text in strings:
         kind, name, rest = parse_reference(text)
         found.append(Reference(kind, text, name, rest, block, block_type, path))
     return found
