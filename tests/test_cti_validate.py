@@ -173,10 +173,14 @@ def test_unused_key_and_inactive_flow_are_warnings(tmp_path):
     action["payload"]["Priority"] = "High"
     record = dict(CALLBACK_RECORD, active=False)
     findings = findings_for(callback_project(tmp_path, action=action, record=record))
-    assert {(f.severity, f.code) for f in findings} == {
-        ("warning", v.UNUSED_PAYLOAD_KEY),
-        ("warning", v.INACTIVE_FLOW),
+    assert {(f.severity, f.code, f.location.path) for f in findings} == {
+        ("warning", v.UNUSED_PAYLOAD_KEY, "payload.Priority"),
+        ("warning", v.INACTIVE_FLOW, "active"),
     }
+    unused = next(f for f in findings if f.code == v.UNUSED_PAYLOAD_KEY)
+    action_file = tmp_path / "ctiActions" / "Create_Callback_Task.ctiAction.json"
+    assert unused.location.file == str(action_file)
+    assert unused.location.line == line_of(action_file, '"Priority": "High"')
 
 
 def test_a_key_in_payload_and_form_is_defined_twice(tmp_path):

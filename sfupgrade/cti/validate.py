@@ -223,6 +223,10 @@ def _unreachable(flow: CtiFlow, start: str, by_id: dict[str, Block]) -> Iterator
             )
 
 
+def _section(action: CtiAction, key: str) -> str:
+    return "payload" if any(entry.key == key for entry in action.payload) else "form"
+
+
 def check_action_record(action: CtiAction) -> list[Finding]:
     """An action on its own: form keys are identifiers and no key is defined twice."""
     findings = []
@@ -327,7 +331,7 @@ def check_action_flow(
                     UNUSED_PAYLOAD_KEY,
                     f"action {action.name!r} defines {key!r}, which flow {flow.name!r} never reads",
                     action.name,
-                    Location(action.file, line, path=key),
+                    Location(action.file, line, path=f"{_section(action, key)}.{key}"),
                     _did_you_mean(key, read - defined.keys()),
                 )
             )
