@@ -20,6 +20,7 @@ import tracemalloc
 from pathlib import Path
 
 from sfupgrade.cti.check import check_paths
+from sfupgrade.jsonio import loads_strict
 from sfupgrade.resources import release_dir
 
 TEMPLATE = release_dir() / "ctiFlows" / "Create_Callback_Task.json"
@@ -57,6 +58,14 @@ def bare(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
+def strict(files: list[Path]) -> float:
+    """The shared strict reader alone (duplicate keys, NaN): the floor under any validation."""
+    start = time.perf_counter()
+    for path in files:
+        loads_strict(path.read_bytes().decode("utf-8"))
+    return time.perf_counter() - start
+
+
 def validation(root: Path) -> tuple[float, int]:
     start = time.perf_counter()
     findings = sum(1 for _ in check_paths([root]))
@@ -79,14 +88,17 @@ def main(count: int) -> None:
         generate(Path(small), max(count // 10, 1))
         bare(files)  # warm the page cache for both contenders
         # Interleaved and best-of-3, so a busy machine slows both contenders alike.
-        bare_times, check_times = [], []
+        bare_times, strict_times, check_times = [], [], []
         for _ in range(3):
             bare_times.append(bare(files))
+            strict_times.append(strict(files))
             seconds, findings = validation(Path(big))
             check_times.append(seconds)
         best_bare, best_check = min(bare_times), min(check_times)
+        best_strict = min(strict_times)
         print(f"files: {len(files)} ({count} flows + {count} records + {count} actions)")
         print(f"read + json.loads:  {best_bare:.3f} s")
+        print(f"strict reader only: {best_strict:.3f} s ({best_strict / best_bare:.2f}x)")
         print(f"sfupgrade validate: {best_check:.3f} s ({findings} findings)")
         print(f"ratio: {best_check / best_bare:.2f}x (target <= 2x)")
         low, high = peak_memory(Path(small)), peak_memory(Path(big))
