@@ -192,3 +192,23 @@ def test_help_runs_as_a_module():
     )
     assert done.returncode == 0
     assert "PATHS are folders or files" in done.stdout
+
+
+CTI_MODULES = ["model", "refs", "schema", "load", "validate", "check"]
+
+
+@pytest.mark.parametrize("module", [f"sfupgrade.cti.{m}" for m in CTI_MODULES])
+def test_each_module_imports_on_its_own_without_heavy_or_test_only_packages(module):
+    code = (
+        f"import sys, {module}, sfupgrade.cli.validate\n"
+        "heavy = {'simple_salesforce', 'zeep', 'requests', 'jsonschema'} & set(sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr

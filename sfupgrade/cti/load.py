@@ -33,8 +33,8 @@ ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
 FLOWS_DIR = "ctiFlows"
 ACTIONS_DIR = "ctiActions"
-# Tool and VCS folders hold JSON that is never a flow.
 _GRAPH_SCHEMA = "ctiFlowDefinition.schema.json"
+# Tool and VCS folders hold JSON that is never a flow.
 _SKIP_DIRS = frozenset({".git", ".sf", ".sfdx", ".venv", "node_modules", "__pycache__"})
 
 
@@ -50,9 +50,6 @@ class Discovery:
     records: list[Path] = field(default_factory=list)
     graphs: list[Path] = field(default_factory=list)
     seen: set[str] = field(default_factory=set, repr=False)
-
-    def __bool__(self) -> bool:
-        return bool(self.actions or self.records or self.graphs)
 
 
 def _role(path: Path) -> str:
