@@ -328,3 +328,11 @@ def test_findings_join_the_upgrade_plan_and_errors_fail_it(tmp_path):
     clean = Plan(target="org")
     v.add_to_plan(clean, load_content([release_dir()]))
     assert (clean.findings, clean.exit_code()) == ([], 0)
+
+
+def test_every_finding_code_is_documented_in_the_release_readme():
+    readme = (release_dir() / "README.md").read_text(encoding="utf-8")
+    codes = {value for name, value in vars(v).items() if name.isupper() and name[0] != "_"}
+    codes = {c for c in codes if isinstance(c, str) and c.startswith("cti-")}
+    assert len(codes) == 16
+    assert {c for c in codes if f"`{c}`" not in readme} == set()
