@@ -98,9 +98,11 @@ class Change:
             return ""
         before = (self.before_text or "").splitlines(keepends=True)
         after = (self.after_text or "").splitlines(keepends=True)
-        lines = difflib.unified_diff(
-            before, after, fromfile=f"a/{self.target}", tofile=f"b/{self.target}", n=context
-        )
+        # git's a/ b/ prefixes, which reviewers know, fit relative paths only.
+        old, new = f"a/{self.target}", f"b/{self.target}"
+        if self.target.startswith("/") or ":" in self.target:
+            old = new = self.target
+        lines = difflib.unified_diff(before, after, fromfile=old, tofile=new, n=context)
         out = []
         for line in lines:
             # A last line without a newline would glue onto the next diff line otherwise.
@@ -131,6 +133,9 @@ class Plan:
     flows: list[FlowSketch] = field(default_factory=list)
     dry_run: bool = True
     applied: bool = False
+    # Codes of the validation checks that ran, findings or not: JUnit shows a passing test case
+    # for each, so a green report proves the check ran rather than that it was skipped.
+    checks: list[str] = field(default_factory=list)
 
     def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
         self.changes.extend(changes)

@@ -1,0 +1,39 @@
+"""Start-up of local commands against the floor `python -c "import click, lxml.etree"`.
+
+Run: python bench/bench_startup.py   (uses the interpreter running it and its installed sfupgrade)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _timing import best_process, report
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> None:
+    floor = best_process([sys.executable, "-c", "import click, lxml.etree"])
+    cases = {
+        "sfupgrade --version": ["--version"],
+        "sfupgrade upgrade --dry-run (bundled example)": ["upgrade", "--dry-run"],
+        "sfupgrade picklist add --dry-run (example)": [
+            "picklist",
+            "add",
+            "--dry-run",
+            str(REPO / "examples" / "pre-release-org"),
+        ],
+    }
+    validate = REPO / "sfupgrade" / "cli" / "validate.py"
+    if validate.exists():
+        cases["sfupgrade validate (release content)"] = ["validate"]
+    for name, args in cases.items():
+        ours = best_process([sys.executable, "-m", "sfupgrade", *args])
+        report(name, ours, floor, 1.5)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The picklist step of the upgrade, on files: plan the value-set edit, then apply it.
+
+Planning reads and decides; applying only writes what the plan holds (the exact bytes shown in
+the dry-run diff), after checking the file did not change in between.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sfupgrade.atomic import FileWrite, write_files
+from sfupgrade.plan import Change, State
+from sfupgrade.project import find_value_set
+from sfupgrade.xmlio import ValueSetDocument
+
+VALUE_SET = "AC_CtiScriptSource"
+VALUE = "ctiAction"
+LABEL = "CTI Action"
+
+
+@dataclass(frozen=True)
+class PicklistRequest:
+    """Which value must exist, with which label, in which set (the release's defaults)."""
+
+    value_set: str = VALUE_SET
+    value: str = VALUE
+    label: str = LABEL
+    namespace: str | None = None
+
+
+def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Change:
+    """Plan the edit of the value set found at ``path`` (a project, a directory or the file)."""
+    file = find_value_set(path, request.value_set, request.namespace)
+    document = ValueSetDocument.from_path(file)
+    shown = display_path(file, path if path.is_dir() else file.parent)
+    edit = document.plan(request.value, request.label)
+    if edit is None:
+        return Change(
+            component_type="GlobalValueSet",
+            name=document.name,
+            state=State.UNCHANGED,
+            target=shown,
+            summary=f"{request.value} ({request.label!r}) present and active",
+        )
+    edited = document.apply(edit)
+    return Change(
+        component_type="GlobalValueSet",
+        name=document.name,
+        state=State.CHANGED,
+        target=shown,
+        summary=edit.summary,
+        before_text=document.text,
+        after_text=edited.text,
+        operation=FileWrite(file, document.data, edited.data),
+    )
+
+
+def display_path(path: Path, base: Path) -> str:
+    """Paths in reports are relative to the working directory, else to the project given.
+
+    Short paths keep diffs readable and let ``git apply`` take them from the project root.
+    """
+    for root in (Path.cwd(), base):
+        relative = os.path.relpath(path, root)
+        if not relative.startswith(".."):
+            return relative
+    return str(path)
+
+
+def apply_file_changes(changes: Iterable[Change]) -> None:
+    """Write every pending file change of a plan, all or none."""
+    write_files([c.operation for c in changes if c.pending and isinstance(c.operation, FileWrite)])

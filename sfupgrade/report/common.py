@@ -1,0 +1,110 @@
+"""What every format says the same way: the headline, the summary's columns, which flows to draw.
+
+Keeping these in one place is what makes the formats agree: a reviewer who reads the Markdown and
+a pipeline that reads the JSON see the same totals, the same wording and the same flows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sfupgrade.plan import Change, Finding, FlowSketch, Plan, State
+
+# (label shown to people, key in Plan.counts()), in the order every summary lists them.
+SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("created", "Created"),
+    ("changed", "Changed"),
+    ("unchanged", "Unchanged"),
+    ("failed", "Failed"),
+    ("errors", "errors"),
+    ("warnings", "warnings"),
+)
+
+
+def summary(plan: Plan) -> list[tuple[str, int]]:
+    """The totals as (label, count) pairs in the fixed column order."""
+    counts = plan.counts()
+    return [(label, counts[key]) for label, key in SUMMARY_COLUMNS]
+
+
+def headline(plan: Plan) -> str:
+    """One line saying what the report is about and whether anything was written."""
+    if plan.applied:
+        return f"Applied to {plan.target}"
+    if plan.dry_run:
+        return f"Dry run for {plan.target}: nothing applied"
+    return f"Not applied to {plan.target}"
+
+
+def verdict(plan: Plan) -> str:
+    """The one-sentence conclusion a reviewer looks for first."""
+    if plan.errors:
+        return f"{len(plan.errors)} validation error(s): fix them before upgrading."
+    if plan.failed:
+        return f"{len(plan.failed)} component(s) failed."
+    if plan.pending:
+        verb = "were applied" if plan.applied else "would be applied"
+        return f"{len(plan.pending)} change(s) {verb}."
+    return "Nothing to do: the target is up to date."
+
+
+def finding_where(finding: Finding) -> str:
+    """The finding's location, or its subject when it has no location."""
+    return finding.location.describe() or finding.subject
+
+
+@dataclass(frozen=True)
+class FlowOfInterest:
+    """A flow worth a picture, with the blocks its findings point at."""
+
+    flow: FlowSketch
+    findings: tuple[Finding, ...]
+    changes: tuple[Change, ...]
+
+    @property
+    def flagged_blocks(self) -> dict[str, str]:
+        """Block id -> "error" or "warning" (an error wins when a block has both)."""
+        flagged: dict[str, str] = {}
+        for finding in self.findings:
+            block = finding.location.block
+            if block is not None and flagged.get(block) != "error":
+                flagged[block] = finding.severity
+        return flagged
+
+
+def _finding_concerns(flow: FlowSketch, finding: Finding) -> bool:
+    if finding.location.file is not None:
+        return finding.location.file == flow.file
+    return finding.subject == flow.name
+
+
+def _change_concerns(flow: FlowSketch, change: Change) -> bool:
+    if change.state is State.UNCHANGED:
+        return False
+    if flow.file is not None and change.target == flow.file:
+        return True
+    # A CTI action often bears its flow's name: only a flow component is the flow itself.
+    return change.name == flow.name and "flow" in change.component_type.lower()
+
+
+def flows_of_interest(plan: Plan) -> list[FlowOfInterest]:
+    """Flows that have a finding or a pending/failed change, in the plan's flow order.
+
+    A finding belongs to a flow when it points at the flow's file (or, without a file, names the
+    flow as its subject); a change when it writes the flow's file or is a flow component of that
+    name. The planner names things that way, and renderers must not reopen files.
+    """
+    result = []
+    for flow in plan.flows:
+        findings = tuple(f for f in plan.findings if _finding_concerns(flow, f))
+        changes = tuple(c for c in plan.changes if _change_concerns(flow, c))
+        if findings or changes:
+            result.append(FlowOfInterest(flow, findings, changes))
+    return result
+
+
+def check_codes(plan: Plan) -> list[str]:
+    """Every check code, those that ran first (in run order), then any others findings carry."""
+    codes = list(dict.fromkeys(plan.checks))
+    codes += [code for code in dict.fromkeys(f.code for f in plan.findings) if code not in codes]
+    return codes

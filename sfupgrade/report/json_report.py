@@ -1,0 +1,87 @@
+"""The JSON report, in the sf CLI's ``--json`` envelope so existing tooling can read it.
+
+The shape is a public interface (documented in docs/reports.md, ``schemaVersion`` 1): keys are
+emitted in a fixed order and never removed or renamed within a schema version; new keys may be
+added. Pipelines read ``status`` (the exit code) and ``result.summary`` without parsing text.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sfupgrade.plan import Change, Finding, Location, Plan
+from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where
+from sfupgrade.report.values import jsonable
+
+SCHEMA_VERSION = 1
+
+
+def _location(location: Location) -> dict[str, Any]:
+    return {
+        "file": location.file,
+        "line": location.line,
+        "column": location.column,
+        "block": location.block,
+        "blockType": location.block_type,
+        "path": location.path,
+    }
+
+
+def _finding(finding: Finding) -> dict[str, Any]:
+    return {
+        "severity": finding.severity,
+        "code": finding.code,
+        "message": finding.message,
+        "subject": finding.subject,
+        "location": _location(finding.location),
+        "suggestion": finding.suggestion,
+    }
+
+
+def _component(change: Change) -> dict[str, Any]:
+    return {
+        "type": change.component_type,
+        "name": change.name,
+        "state": change.state.value,
+        "target": change.target,
+        "summary": change.summary,
+        "error": change.error,
+        "diff": change.unified_diff() or None,
+        "fields": [
+            {"field": d.field, "before": jsonable(d.before), "after": jsonable(d.after)}
+            for d in change.fields
+        ],
+    }
+
+
+def _warning_text(finding: Finding) -> str:
+    where = finding_where(finding)
+    return f"{finding.code}: {finding.message}" + (f" ({where})" if where else "")
+
+
+def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
+    """The report as data; ``status`` is the exit code the command returns."""
+    counts = plan.counts()
+    return {
+        "status": plan.exit_code(detailed=detailed),
+        "result": {
+            "schemaVersion": SCHEMA_VERSION,
+            "target": plan.target,
+            "dryRun": plan.dry_run,
+            "applied": plan.applied,
+            "summary": {label: counts[key] for label, key in SUMMARY_COLUMNS},
+            "components": [_component(c) for c in plan.changes],
+            "findings": [_finding(f) for f in plan.findings],
+            "checks": list(plan.checks),
+        },
+        "warnings": [_warning_text(f) for f in plan.warnings],
+    }
+
+
+def render(plan: Plan, *, detailed: bool = False) -> str:
+    """The envelope as indented JSON with a final newline (strict: no NaN, UTF-8 kept)."""
+    return (
+        json.dumps(envelope(plan, detailed=detailed), indent=2, ensure_ascii=False, allow_nan=False)
+        + "\n"
+    )

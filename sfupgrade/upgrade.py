@@ -1,0 +1,45 @@
+"""The main job: one plan over every step of the upgrade, then apply it and prove it is done.
+
+Steps add changes and findings to the same :class:`~sfupgrade.plan.Plan`, so one report shows
+everything and validation errors stop the whole upgrade before anything is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sfupgrade.errors import FailureError
+from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
+from sfupgrade.plan import Plan
+
+
+@dataclass(frozen=True)
+class UpgradeRequest:
+    """What to upgrade: a local project, with the release's picklist value."""
+
+    project: Path
+    picklist: PicklistRequest = field(default_factory=PicklistRequest)
+
+
+def plan_upgrade(request: UpgradeRequest) -> Plan:
+    """Plan every step for a local project; reads files, writes nothing."""
+    plan = Plan(target=str(request.project))
+    plan.extend([plan_file(request.project, request.picklist)])
+    return plan
+
+
+def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
+    """Apply a plan without errors, then re-plan: a correct upgrade leaves nothing to do."""
+    if plan.errors:
+        raise FailureError(
+            f"{len(plan.errors)} validation error(s); nothing applied. Fix them and rerun"
+        )
+    apply_file_changes(plan.changes)
+    plan.dry_run = False
+    plan.applied = True
+    again = plan_upgrade(request)
+    if again.pending:
+        names = ", ".join(c.name for c in again.pending)
+        raise FailureError(f"verification failed: still pending after apply: {names}")
+    return plan

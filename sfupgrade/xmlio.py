@@ -1,0 +1,588 @@
+"""Salesforce metadata XML, read safely and written back faithfully.
+
+lxml answers *what* a file says (safely: no DTD, no entities, no network) but cannot write a
+file back byte for byte: it changes the declaration's quotes, drops ``&apos;``/``&quot;``,
+CRLF and the final newline. So a document keeps its original text, and an edit is a splice of
+that text at offsets found by a small tokenizer: untouched files come back identical, and an edit
+changes only the lines it must, in the file's own indentation, line endings and escaping.
+After every edit the new text is parsed again and compared with the intended model, so a splice
+that went wrong is an error, never a file on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from sfupgrade.errors import MetadataXmlError
+from sfupgrade.valueset import (
+    CustomValue,
+    ValueEdit,
+    ValueSet,
+    check_names,
+    check_request,
+    decide,
+    edited_value,
+    merge,
+)
+
+MD_NS = "http://soap.sforce.com/2006/04/metadata"
+_CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
+
+_TOKEN = re.compile(
+    r"""<!--.*?-->
+      | <!\[CDATA\[.*?\]\]>
+      | <\?.*?\?>
+      | <!(?P<decl>[A-Za-z]+)
+      | </(?P<end>[^\s>]+)\s*>
+      | <(?P<start>[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*?(?P<empty>/?)>""",
+    re.S | re.X,
+)
+
+
+@dataclass
+class _Node:
+    """An element's extent in the original text: ``start``..``end`` covers the tags too."""
+
+    name: str
+    start: int
+    inner_start: int
+    inner_end: int = -1
+    end: int = -1
+    children: list[_Node] = field(default_factory=list)
+
+    @property
+    def local(self) -> str:
+        return self.name.rpartition(":")[2]
+
+
+# Only the set's own values and what cannot contain markup; values are never nested, so one pass
+# over these tokens finds every value without tokenizing the thousands of elements inside them.
+_VALUE_TOKEN = re.compile(
+    r"""<!--.*?-->
+      | <!\[CDATA\[.*?\]\]>
+      | <\?.*?\?>
+      | <(?P<close>/?)(?P<name>(?:[^\s/>!?:]+:)?customValue)\b[^>]*?(?P<empty>/?)>""",
+    re.S | re.X,
+)
+
+
+def _plain(text: str) -> bool:
+    """No comments, CDATA, processing instructions or prefixes: every customValue tag is real."""
+    return "<!" not in text and text.find("<?", 5) == -1 and ":customValue" not in text
+
+
+def _value_node(text: str, index: int, count: int, plain: bool) -> _Node:
+    """The extent of the ``index``-th of ``count`` values; children are scanned when edited."""
+    if not plain or text.count("<customValue") != count:
+        return _value_nodes_tokenized(text)[index]
+    # Plain string search is several times faster than tokenizing, and the last value (where
+    # a new one is added) is found from the end without looking at the others.
+    if index == count - 1:
+        end = text.rfind("</customValue")
+        start = text.rfind("<customValue", 0, end)
+    else:
+        start = -1
+        for _ in range(index + 1):
+            start = text.find("<customValue", start + 1)
+        end = text.find("</customValue", start)
+    close = text.find(">", start)
+    if text[close - 1] == "/":
+        return _Node("customValue", start, close + 1, close + 1, close + 1)
+    return _Node("customValue", start, close + 1, end, text.find(">", end) + 1)
+
+
+def _value_nodes_tokenized(text: str) -> list[_Node]:
+    """Every value's extent, skipping comments, CDATA and processing instructions."""
+    nodes: list[_Node] = []
+    open_node: _Node | None = None
+    for match in _VALUE_TOKEN.finditer(text):
+        name = match.group("name")
+        if name is None:
+            continue
+        if match.group("close"):
+            if open_node is not None:
+                open_node.inner_end, open_node.end = match.start(), match.end()
+                nodes.append(open_node)
+                open_node = None
+        elif match.group("empty"):
+            nodes.append(_Node(name, match.start(), match.end(), match.end(), match.end()))
+        else:
+            open_node = _Node(name, match.start(), match.end())
+    return nodes
+
+
+def _scan(text: str, source: str, pos: int = 0, endpos: int | None = None) -> _Node:
+    """Find the extent of every element in ``text[pos:endpos]`` (lxml checked well-formedness)."""
+    stack: list[_Node] = []
+    root: _Node | None = None
+    for match in _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos):
+        if match.group("decl") is not None:
+            raise MetadataXmlError(
+                f"{source}: a <!{match.group('decl')}> declaration is not allowed in Salesforce "
+                "metadata (DTDs and entities are refused for safety); remove it"
+            )
+        start_name = match.group("start")
+        if start_name is not None:
+            node = _Node(start_name, match.start(), match.end())
+            if stack:
+                stack[-1].children.append(node)
+            elif root is None:
+                root = node
+            if match.group("empty"):
+                node.inner_end, node.end = match.end(), match.end()
+            else:
+                stack.append(node)
+        elif match.group("end") is not None and stack:
+            node = stack.pop()
+            node.inner_end, node.end = match.start(), match.end()
+    if root is None or stack:
+        raise MetadataXmlError(f"{source}: malformed XML: unbalanced tags")
+    return root
+
+
+_PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "dtd_validation": False,
+    "huge_tree": False,
+    "remove_comments": False,
+    "remove_pis": False,
+}
+
+
+def parse_xml(data: bytes, source: str) -> etree._Element:
+    """Parse untrusted metadata bytes; anything with a DOCTYPE or entity is refused."""
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise MetadataXmlError(
+            f"{source}: a DOCTYPE or ENTITY declaration is not allowed in Salesforce metadata "
+            "(refused for safety: it can read local files or expand without bound); remove it"
+        )
+    try:
+        root = etree.fromstring(data, etree.XMLParser(**_PARSER_OPTIONS))
+    except etree.XMLSyntaxError as exc:
+        line, col = exc.position
+        raise MetadataXmlError(
+            f"{source}:{line}:{col}: malformed XML: {exc.msg}; fix the file and rerun"
+        ) from None
+    docinfo = root.getroottree().docinfo
+    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+        raise MetadataXmlError(f"{source}: a DOCTYPE is not allowed in Salesforce metadata")
+    return root
+
+
+def _decode(data: bytes, source: str) -> str:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise MetadataXmlError(
+            f"{source}: not UTF-8 (invalid byte at offset {exc.start}); Salesforce metadata is "
+            "UTF-8, re-save the file as UTF-8"
+        ) from None
+    declared = re.match(r"\ufeff?<\?xml[^>]*encoding=[\"']([^\"']+)", text)
+    if declared and declared.group(1).lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise MetadataXmlError(
+            f"{source}: declares encoding {declared.group(1)!r}; Salesforce metadata must be UTF-8"
+        )
+    return text
+
+
+# Full tag names of the metadata namespace, looked up by dict instead of parsed per element:
+# reading a 1,000-value set is on every command's path.
+_TAGS = {f"{{{MD_NS}}}{name}": name for name in (*_CV_ORDER, "masterLabel", "sorted")}
+
+
+def _bool(text: str | None, element: etree._Element, name: str, source: str) -> bool:
+    value = (text or "").strip()
+    if value == "false":
+        return False
+    if value == "true":
+        return True
+    raise MetadataXmlError(
+        f"{source}:{element.sourceline}: <{name}> must be true or false, not {value!r}"
+    )
+
+
+def _value_from(element: etree._Element, source: str) -> CustomValue:
+    fields: dict[str, str | None] = {}
+    for child in element:
+        name = _TAGS.get(child.tag)
+        if name is not None:
+            fields[name] = child.text
+    if "fullName" not in fields:
+        raise MetadataXmlError(
+            f"{source}:{element.sourceline}: a <customValue> has no <fullName>; add one"
+        )
+    default, is_active = fields.get("default"), fields.get("isActive")
+    return CustomValue(
+        full_name=(fields["fullName"] or "").strip(),
+        label=None if "label" not in fields else fields["label"] or "",
+        default=False if default is None else _bool(default, element, "default", source),
+        is_active=None if is_active is None else _bool(is_active, element, "isActive", source),
+        color=fields.get("color"),
+        description=None if "description" not in fields else fields["description"] or "",
+    )
+
+
+def value_set_name(path: Path) -> str:
+    """A value set's name is its file name without the metadata suffix."""
+    name = path.name
+    for suffix in (".globalValueSet-meta.xml", ".globalValueSet"):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem
+
+
+def _xpath(expression: str) -> etree.XPath:
+    return etree.XPath(expression, namespaces={"m": MD_NS}, smart_strings=False)
+
+
+# Compiled once: they let a large set be checked and planned without building every value
+# (lxml evaluates them in C), which keeps local commands as fast as a bare parse allows.
+_VALUES = _xpath("m:customValue")
+_NAMES = _xpath("m:customValue/m:fullName/text()")
+_NAME_ELEMENTS = _xpath("count(m:customValue/m:fullName)")
+_LABELS = _xpath("m:customValue/m:label/text()")
+_BOOLEANS = _xpath("m:customValue/m:default/text() | m:customValue/m:isActive/text()")
+
+
+class ValueSetDocument:
+    """A GlobalValueSet file: its original bytes, its meaning, and faithful edits of it."""
+
+    def __init__(
+        self, data: bytes, name: str, source: str, *, _names: list[str] | None = None
+    ) -> None:
+        self.data = data
+        self.name = name
+        self.source = source
+        self.text = _decode(data, source)
+        self._model: ValueSet | None = None
+        self._tree: etree._Element | None = None
+        self._value_elements: list[etree._Element] | None = None
+        if _names is None:
+            self._check_root()
+            self._names = self._fast_names()
+        else:
+            # An edit already verified: the tree is parsed only if someone asks for it.
+            self._names = _names
+
+    @property
+    def _root(self) -> etree._Element:
+        if self._tree is None:
+            self._tree = parse_xml(self.data, self.source)
+        return self._tree
+
+    @property
+    def _elements(self) -> list[etree._Element]:
+        if self._value_elements is None:
+            self._value_elements = _VALUES(self._root)
+        return self._value_elements
+
+    @classmethod
+    def from_path(cls, path: Path) -> ValueSetDocument:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise MetadataXmlError(f"{path}: cannot read: {exc.strerror}") from None
+        return cls(data, value_set_name(path), str(path))
+
+    @property
+    def value_set(self) -> ValueSet:
+        """The whole set as values; built on first use, since planning does not need it."""
+        if self._model is None:
+            self._model = self._read_model()
+        return self._model
+
+    def _fast_names(self) -> list[str]:
+        """Every value's fullName in order, checked for the shape the model reader insists on."""
+        names: list[str] = _NAMES(self._root)
+        booleans = {text.strip() for text in set(_BOOLEANS(self._root))}
+        if len(names) == len(self._elements) == int(_NAME_ELEMENTS(self._root)) and booleans <= {
+            "true",
+            "false",
+        }:
+            return [n.strip() for n in names]
+        # Something is off (an empty or missing fullName, a bad boolean): the full reader
+        # finds it and says where, or reads an unusual but valid file correctly.
+        return [v.full_name for v in self.value_set.values]
+
+    def plan(self, full_name: str, label: str) -> ValueEdit | None:
+        """:func:`sfupgrade.valueset.plan_value` for this file, without reading every value."""
+        check_request(full_name, label)
+        labels = _LABELS(self._root)
+        check_names(self._names, labels, self.source)
+        current = None
+        if full_name in self._names:
+            current = _value_from(self._elements[self._names.index(full_name)], self.source)
+        return decide(current, len(self._names), full_name, label, self.source)
+
+    def _check_root(self) -> None:
+        qname = etree.QName(self._root.tag)
+        if qname.localname != "GlobalValueSet":
+            raise MetadataXmlError(
+                f"{self.source}: root element is <{qname.localname}>, expected <GlobalValueSet>; "
+                "is this the right file?"
+            )
+        if qname.namespace != MD_NS:
+            found = qname.namespace or "no namespace"
+            raise MetadataXmlError(
+                f'{self.source}: root element is in {found}, expected xmlns="{MD_NS}"'
+            )
+
+    def _read_model(self) -> ValueSet:
+        values = []
+        top: dict[str, etree._Element] = {}
+        value_tag = f"{{{MD_NS}}}customValue"
+        for child in self._root:
+            if child.tag == value_tag:
+                values.append(_value_from(child, self.source))
+            elif (name := _TAGS.get(child.tag)) is not None:
+                top[name] = child
+        sorted_ = top.get("sorted")
+        description = top.get("description")
+        return ValueSet(
+            name=self.name,
+            master_label=(top["masterLabel"].text or "") if "masterLabel" in top else self.name,
+            sorted=False
+            if sorted_ is None
+            else _bool(sorted_.text, sorted_, "sorted", self.source),
+            description=None if description is None else description.text or "",
+            values=tuple(values),
+        )
+
+    # -- editing -------------------------------------------------------------------------------
+
+    def apply(self, edit: ValueEdit) -> ValueSetDocument:
+        """Return the document with ``edit`` spliced in; ``self`` is left as it was.
+
+        The splice is verified before anything can be written: the located text must read as
+        the value the tree has at that place, and the new text as the intended value. Outside
+        the splice the text is the original's, so this proves the whole file without reparsing
+        it (which would double the cost on a large set); unusual files are reparsed whole.
+        """
+        count = len(self._names)
+        if edit.kind == "add" and count == 0:
+            return self._reparsed(self._insert_first(edit), edit, None)
+        index = count - 1 if edit.kind == "add" else self._names.index(edit.full_name)
+        plain = _plain(self.text)
+        node = _value_node(self.text, index, count, plain)
+        scanned = _scan(self.text, self.source, node.start, node.end)
+        if edit.kind == "add":
+            current = None
+            outer, fragment = self._new_value_after(scanned, edit)
+            start = end = node.end
+            replacement = outer + fragment
+        else:
+            current = _value_from(self._elements[index], self.source)
+            fragment = self._edit_value(scanned, edit)
+            start, end, replacement = node.start, node.end, fragment
+        new_text = self.text[:start] + replacement + self.text[end:]
+        intended = edited_value(current, edit)
+        located = self.text[node.start : node.end]
+        if not (
+            plain
+            and self._fragment_value(located) == _value_from(self._elements[index], self.source)
+            and self._fragment_value(fragment) == intended
+        ):
+            return self._reparsed(new_text, edit, current)
+        names = self._names if current is not None else [*self._names, edit.full_name]
+        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _names=names)
+        if self._model is not None:
+            edited._model = merge(self._model, edit)
+        return edited
+
+    def _fragment_value(self, fragment: str) -> CustomValue:
+        wrapped = f'<GlobalValueSet xmlns="{MD_NS}">{fragment}</GlobalValueSet>'
+        return _value_from(parse_xml(wrapped.encode("utf-8"), self.source)[0], self.source)
+
+    def _reparsed(self, new_text: str, edit: ValueEdit, current: CustomValue | None):
+        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source)
+        edited._verify_splice(self._names, edited_value(current, edit))
+        if self._model is not None:
+            edited._model = merge(self._model, edit)
+        return edited
+
+    def serialize(self) -> bytes:
+        """The document's bytes: the original text with any edits, in the original encoding."""
+        return self.text.encode("utf-8")
+
+    def without_value(self, full_name: str) -> ValueSetDocument:
+        """The document with one value and its line taken out (the inverse of adding it).
+
+        Used to prove edits are exact: adding a value then removing it gives back the file.
+        """
+        names = [v.full_name for v in self.value_set.values]
+        if full_name not in names:
+            raise MetadataXmlError(f"{self.source}: no value {full_name!r} to remove")
+        node = _value_node(self.text, names.index(full_name), len(names), _plain(self.text))
+        start = node.start - len(_leading_ws(self.text, node.start))
+        if names.index(full_name) == 0:
+            # The first value keeps the whitespace before it; the next one's goes instead.
+            start, end = node.start, node.end + len(_trailing_ws(self.text, node.end))
+        else:
+            end = node.end
+        text = self.text[:start] + self.text[end:]
+        values = tuple(v for v in self.value_set.values if v.full_name != full_name)
+        model = ValueSet(
+            self.value_set.name,
+            self.value_set.master_label,
+            self.value_set.sorted,
+            self.value_set.description,
+            values,
+        )
+        document = ValueSetDocument(text.encode("utf-8"), self.name, self.source)
+        if document.value_set != model:
+            raise MetadataXmlError(f"{self.source}: removing {full_name!r} went wrong")
+        return document
+
+    def _verify_splice(self, names_before: list[str], intended: CustomValue) -> None:
+        """Check the spliced text says what was intended, before anything is written.
+
+        Text outside the splice is the original's, so the fullNames in order and the one value
+        the splice touched are enough; it avoids rereading every value of a large set.
+        """
+        expected = (
+            names_before
+            if intended.full_name in names_before
+            else [
+                *names_before,
+                intended.full_name,
+            ]
+        )
+        index = expected.index(intended.full_name)
+        if self._names != expected or _value_from(self._elements[index], self.source) != intended:
+            raise MetadataXmlError(
+                f"{self.source}: the edit did not produce the intended value set; file left "
+                "unchanged (please report this with the file)"
+            )
+
+    def _escape(self, value: str) -> str:
+        value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        if ("'" in value or '"' in value) and self._escapes_quotes():
+            value = value.replace("'", "&apos;").replace('"', "&quot;")
+        return value
+
+    def _escapes_quotes(self) -> bool:
+        """Salesforce writes &apos;/&quot;; keep a file's own habit where it shows one."""
+        if "&apos;" in self.text or "&quot;" in self.text:
+            return True
+        body = re.sub(r"<[^>]*>", "", self.text)
+        return not ("'" in body or '"' in body)
+
+    def _newline(self) -> str:
+        match = re.search(r"\r\n|\n|\r", self.text)
+        return match.group(0) if match else ""
+
+    def _new_value_after(self, sibling: _Node, edit: ValueEdit) -> tuple[str, str]:
+        """The whitespace and text of a new value that goes after ``sibling``, styled like it."""
+        text = self.text
+        outer = _leading_ws(text, sibling.start)
+        if sibling.children:
+            inner = _leading_ws(text, sibling.children[0].start)
+            closing = text[sibling.children[-1].end : sibling.inner_end]
+        else:
+            inner, closing = outer, outer
+        return outer, self._render_value(edit, inner, closing)
+
+    def _insert_first(self, edit: ValueEdit) -> str:
+        """The first value goes before the set's other children, as the schema orders."""
+        text = self.text
+        root = _scan(text, self.source)
+        anchor = root.children[0].start if root.children else root.inner_end
+        outer = _leading_ws(text, anchor)
+        indent = outer.lstrip("\r\n")
+        inner = outer + (indent or ("    " if self._newline() else ""))
+        block = self._render_value(edit, inner, outer)
+        if not root.children:
+            return text[:anchor] + outer + block + text[anchor:]
+        return text[:anchor] + block + outer + text[anchor:]
+
+    def _render_value(self, edit: ValueEdit, inner: str, closing: str) -> str:
+        children = (
+            f"<fullName>{self._escape(edit.full_name)}</fullName>",
+            "<default>false</default>",
+            f"<label>{self._escape(edit.label)}</label>",
+        )
+        return "<customValue>" + "".join(inner + c for c in children) + closing + "</customValue>"
+
+    def _edit_value(self, node: _Node, edit: ValueEdit) -> str:
+        """The value's own text with the edit made (offsets in ``node`` are the file's)."""
+        text = self.text
+        splices: list[tuple[int, int, str]] = []
+        children = {c.local: c for c in node.children}
+        if "activate" in edit.kind:
+            active = children["isActive"]
+            splices.append((active.start, active.end, f"<{active.name}>true</{active.name}>"))
+        if "relabel" in edit.kind:
+            label_text = f"{self._escape(edit.label)}"
+            if "label" in children:
+                label = children["label"]
+                splices.append(
+                    (label.start, label.end, f"<{label.name}>{label_text}</{label.name}>")
+                )
+            else:
+                before = [c for c in node.children if c.local in _CV_ORDER[:5]]
+                after = before[-1] if before else None
+                at = after.end if after else node.inner_start
+                sep = _leading_ws(text, after.start) if after else ""
+                prefix = node.name.rpartition(":")[0]
+                tag = f"{prefix}:label" if prefix else "label"
+                splices.append((at, at, f"{sep}<{tag}>{label_text}</{tag}>"))
+        for start, end, replacement in sorted(splices, reverse=True):
+            text = text[:start] + replacement + text[end:]
+        grown = len(text) - len(self.text)
+        return text[node.start : node.end + grown]
+
+
+def _leading_ws(text: str, position: int) -> str:
+    """The whitespace run just before ``position``: the newline and indentation of that line."""
+    start = position
+    while start > 0 and text[start - 1] in " \t\r\n":
+        start -= 1
+    return text[start:position]
+
+
+def _trailing_ws(text: str, position: int) -> str:
+    end = position
+    while end < len(text) and text[end] in " \t\r\n":
+        end += 1
+    return text[position:end]
+
+
+def _element(name: str, value: str) -> str:
+    escaped = (
+        value.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("'", "&apos;")
+        .replace('"', "&quot;")
+    )
+    return f"<{name}>{escaped}</{name}>"
+
+
+def value_set_to_xml(vs: ValueSet) -> str:
+    """The set as Salesforce itself writes it, for org diffs and deploys (schema element order)."""
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', f'<GlobalValueSet xmlns="{MD_NS}">']
+    for value in vs.values:
+        lines.append("    <customValue>")
+        lines.append("        " + _element("fullName", value.full_name))
+        if value.color is not None:
+            lines.append("        " + _element("color", value.color))
+        lines.append("        " + _element("default", "true" if value.default else "false"))
+        if value.description is not None:
+            lines.append("        " + _element("description", value.description))
+        if value.is_active is not None:
+            lines.append("        " + _element("isActive", "true" if value.is_active else "false"))
+        if value.label is not None:
+            lines.append("        " + _element("label", value.label))
+        lines.append("    </customValue>")
+    if vs.description is not None:
+        lines.append("    " + _element("description", vs.description))
+    lines.append("    " + _element("masterLabel", vs.master_label))
+    lines.append("    " + _element("sorted", "true" if vs.sorted else "false"))
+    lines.append("</GlobalValueSet>")
+    return "\n".join(lines) + "\n"

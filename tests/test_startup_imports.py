@@ -1,0 +1,36 @@
+"""Local commands must not pay for the org stack: simple-salesforce, zeep and requests stay out."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from sfupgrade.cli import cli
+from sfupgrade.resources import example_project_dir
+
+HEAVY = ("simple_salesforce", "zeep", "requests", "jsonschema")
+
+LOCAL_COMMANDS = [
+    ["--version"],
+    ["--help"],
+    ["upgrade", "--dry-run"],
+    ["picklist", "add", "--dry-run", str(example_project_dir())],
+]
+if "validate" in cli.commands:
+    LOCAL_COMMANDS.append(["validate"])
+
+
+@pytest.mark.parametrize("args", LOCAL_COMMANDS, ids=[" ".join(a) for a in LOCAL_COMMANDS])
+def test_local_commands_do_not_import_the_org_stack(args: list[str]) -> None:
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "sfupgrade", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode in (0, 3), result.stderr[-2000:]
+    imported = {line.split("|")[-1].strip().split(".")[0] for line in result.stderr.splitlines()}
+    assert "click" in imported  # the check itself sees imports
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))

@@ -1,0 +1,61 @@
+"""`sfupgrade upgrade` on the bundled example: the dry run shows what the real run writes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sfupgrade.cli import cli
+from sfupgrade.plan import State
+from sfupgrade.resources import example_project_dir, release_dir
+from sfupgrade.upgrade import UpgradeRequest, plan_upgrade
+
+VS = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
+
+
+def test_dry_run_on_the_bundled_example_changes_nothing_and_shows_the_diff() -> None:
+    example = example_project_dir()
+    before = (example / VS).read_bytes()
+    result = CliRunner().invoke(cli, ["upgrade", "--dry-run", "--detailed-exitcode"])
+    assert result.exit_code == 3, result.output
+    assert "+        <fullName>ctiAction</fullName>" in result.stdout
+    assert (example / VS).read_bytes() == before
+
+
+def test_without_target_a_real_run_is_refused() -> None:
+    result = CliRunner().invoke(cli, ["upgrade"])
+    assert result.exit_code == 2
+    assert "--dry-run" in result.output
+
+
+def _apply_diff(text: str, diff: str) -> str:
+    """Apply a one-hunk unified diff (what the report shows) to ``text``."""
+    lines = diff.splitlines(keepends=True)
+    hunk = next(i for i, line in enumerate(lines) if line.startswith("@@"))
+    start = int(lines[hunk].split()[1].split(",")[0].lstrip("-")) - 1
+    old = [line[1:] for line in lines[hunk + 1 :] if line[:1] in " -"]
+    new = [line[1:] for line in lines[hunk + 1 :] if line[:1] in " +"]
+    source = text.splitlines(keepends=True)
+    assert source[start : start + len(old)] == old
+    return "".join(source[:start] + new + source[start + len(old) :])
+
+
+def test_real_run_writes_exactly_the_dry_run_diff_and_reaches_the_release(tmp_path: Path) -> None:
+    project = tmp_path / "org"
+    shutil.copytree(example_project_dir(), project)
+    before = (project / VS).read_text()
+    dry = plan_upgrade(UpgradeRequest(project))
+    (change,) = dry.pending
+    result = CliRunner().invoke(cli, ["upgrade", str(project)])
+    assert result.exit_code == 0, result.output
+    after = (project / VS).read_text()
+    assert after == _apply_diff(before, change.unified_diff())
+    # The upgraded example holds what the release ships.
+    release = release_dir() / "globalValueSets" / "AC_CtiScriptSource.globalValueSet-meta.xml"
+    assert after == release.read_text()
+    again = plan_upgrade(UpgradeRequest(project))
+    assert [c.state for c in again.changes] == [State.UNCHANGED]
+    result = CliRunner().invoke(cli, ["upgrade", str(project)])
+    assert result.exit_code == 0 and (project / VS).read_text() == after
