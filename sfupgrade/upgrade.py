@@ -9,23 +9,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sfupgrade.cti.load import load_content
+from sfupgrade.cti.validate import add_to_plan
 from sfupgrade.errors import FailureError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
 from sfupgrade.plan import Plan
+from sfupgrade.resources import release_dir
 
 
 @dataclass(frozen=True)
 class UpgradeRequest:
-    """What to upgrade: a local project, with the release's picklist value."""
+    """What to upgrade: a local project, with the release's picklist value and CTI content.
+
+    ``content`` holds the CTI flows and actions the upgrade brings (by default the release's
+    own, in ``metadata/``); they are validated as part of every plan.
+    """
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
+    content: tuple[Path, ...] = field(default_factory=lambda: (release_dir(),))
 
 
 def plan_upgrade(request: UpgradeRequest) -> Plan:
     """Plan every step for a local project; reads files, writes nothing."""
     plan = Plan(target=str(request.project))
     plan.extend([plan_file(request.project, request.picklist)])
+    add_to_plan(plan, load_content(request.content))
     return plan
 
 

@@ -27,7 +27,7 @@ from sfupgrade.cti.model import (
 from sfupgrade.cti.refs import LineFinder, extract
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import UsageError
-from sfupgrade.jsonio import JsonInputError, loads_strict
+from sfupgrade.jsonio import loads_strict, read_text_strict
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
@@ -126,19 +126,6 @@ def discover(paths: Sequence[Path]) -> Discovery:
     return found
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise CtiContentError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise JsonInputError(
-            f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8 and rerun"
-        ) from None
-
-
 def _checked(path: Path, text: str, schema: str, what: str) -> Any:
     data = loads_strict(text, str(path))
     error = check(data, schema)
@@ -199,7 +186,7 @@ def parse_blocks(data: Any) -> tuple[Block, ...] | None:
 
 def _record(record: Path) -> tuple[Path, dict[str, Any]]:
     """A record's fields and the graph file it names (default: its own name minus ``.ctiFlow``)."""
-    fields = _checked(record, _read_text(record), "ctiFlow.schema.json", "CTI flow record")
+    fields = _checked(record, read_text_strict(record), "ctiFlow.schema.json", "CTI flow record")
     fields.pop("$schema", None)
     default = record.name[: -len(RECORD_SUFFIX)] + ".json"
     graph = record.parent / fields.pop("definition", default)
@@ -212,7 +199,7 @@ def _record(record: Path) -> tuple[Path, dict[str, Any]]:
 
 
 def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> CtiFlow:
-    text = _read_text(graph)
+    text = read_text_strict(graph)
     data = loads_strict(text, str(graph))
     if not isinstance(data, dict) or "actions" not in data:
         raise CtiContentError(
@@ -277,7 +264,7 @@ def _form(data: dict[str, Any] | None, text: str) -> Form | None:
 
 def load_action(path: Path) -> CtiAction:
     """One ``*.ctiAction.json`` file."""
-    text = _read_text(path)
+    text = read_text_strict(path)
     data = _checked(path, text, "ctiAction.schema.json", "CTI action")
     return CtiAction(
         name=data["name"],

@@ -41,6 +41,26 @@ UNUSED_PAYLOAD_KEY = "cti-unused-payload-key"
 UNREACHABLE_BLOCK = "cti-unreachable-block"
 INACTIVE_FLOW = "cti-inactive-flow"
 
+# Every check, found something or not: reports list the ones that passed too (JUnit, SARIF rules).
+CHECKS = (
+    UNDEFINED_PAYLOAD_KEY,
+    MISSING_FLOW,
+    FLOW_NOT_CTI_ACTION,
+    DUPLICATE_KEY,
+    INVALID_FORM_KEY,
+    DUPLICATE_FLOW,
+    DUPLICATE_ACTION,
+    UNKNOWN_BLOCK,
+    DANGLING_PORT,
+    DUPLICATE_BLOCK_ID,
+    NO_START,
+    MULTIPLE_STARTS,
+    MALFORMED_REFERENCE,
+    UNUSED_PAYLOAD_KEY,
+    UNREACHABLE_BLOCK,
+    INACTIVE_FLOW,
+)
+
 # The adapter's form keys become JavaScript property names in `$.payload.<key>` paths.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -392,6 +412,7 @@ def add_to_plan(plan: Plan, content: Content) -> None:
     """Put the findings and the flow pictures into an upgrade plan (its errors stop the apply)."""
     plan.extend(findings=validate(content))
     plan.flows.extend(sketch(flow) for flow in content.flows)
+    plan.checks.extend(code for code in CHECKS if code not in plan.checks)
 
 
 def actions_by_flow(actions: Iterable[CtiAction]) -> dict[str, list[CtiAction]]:
