@@ -1,42 +1,21 @@
-"""``sfupgrade validate``: check CTI flows against the CTI actions that run them, offline.
-
-Printing stays minimal and local so the shared report renderers can replace it.
-"""
+"""``sfupgrade validate``: check CTI flows against the CTI actions that run them, offline."""
 
 from __future__ import annotations
 
-import json
-from dataclasses import asdict
 from pathlib import Path
 
 import click
 
-from sfupgrade.plan import Finding
-
-
-def _line(finding: Finding) -> str:
-    where = finding.location.describe() or finding.subject
-    text = f"{finding.severity}: {where}: {finding.message} [{finding.code}]"
-    return f"{text} ({finding.suggestion})" if finding.suggestion else text
-
-
-def _summary(findings: list[Finding], flows: int, actions: int) -> str:
-    errors = sum(1 for f in findings if f.severity == "error")
-    warnings = len(findings) - errors
-    return f"{flows} flow(s), {actions} action(s) checked: {errors} error(s), {warnings} warning(s)"
+from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
 
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text: one finding a line; json: the findings as a list.",
-)
-def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
+@report_options
+@click.pass_context
+def validate_command(
+    ctx: click.Context, paths: tuple[Path, ...], report_options: ReportOptions
+) -> None:
     """Check that every CTI flow an action runs reads only payload keys the action defines.
 
     PATHS are folders or files: flows (as the CTI Flow editor downloads them), *.ctiFlow.json
@@ -45,21 +24,24 @@ def validate_command(paths: tuple[Path, ...], output_format: str) -> None:
 
     \b
     Examples:
-      sfupgrade validate                     # the bundled release content
-      sfupgrade validate ./metadata          # your flows and actions
-      sfupgrade validate --format json . > findings.json
+      sfupgrade validate                              # the bundled release content
+      sfupgrade validate ./metadata                   # your flows and actions
+      sfupgrade validate . --format sarif -o cti.sarif  # for code scanning
     """
     from sfupgrade.cti.load import load_content
-    from sfupgrade.cti.validate import validate
+    from sfupgrade.cti.validate import add_to_plan
+    from sfupgrade.plan import Plan
     from sfupgrade.resources import release_dir
 
-    content = load_content(list(paths) or [release_dir()])
-    findings = validate(content)
-    if output_format == "json":
-        click.echo(json.dumps([asdict(f) for f in findings], indent=2))
-    else:
-        for finding in findings:
-            click.echo(_line(finding))
-    click.echo(_summary(findings, len(content.flows), len(content.actions)), err=True)
-    if any(f.severity == "error" for f in findings):
-        click.get_current_context().exit(1)
+    targets = list(paths) or [release_dir()]
+    content = load_content(targets)
+    plan = Plan(target=", ".join(str(p) for p in targets))
+    add_to_plan(plan, content)
+    emit_reports(plan, report_options)
+    if not report_options.quiet:
+        click.echo(
+            f"{len(content.flows)} flow(s), {len(content.actions)} action(s) checked: "
+            f"{len(plan.errors)} error(s), {len(plan.warnings)} warning(s)",
+            err=True,
+        )
+    ctx.exit(report_options.exit_code(plan))
