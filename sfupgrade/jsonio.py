@@ -42,16 +42,20 @@ def loads_strict(text: str, source: str = "<string>") -> Any:
         raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
 
 
-def load_strict(path: Path) -> Any:
-    """Read and parse a UTF-8 JSON file strictly (see :func:`loads_strict`)."""
+def read_text_strict(path: Path) -> str:
+    """A UTF-8 text file (a BOM allowed), or one clear line saying why it cannot be read."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise JsonInputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise JsonInputError(
             f"{path}: not UTF-8 (byte {exc.start}); save the file as UTF-8 and rerun"
         ) from None
-    return loads_strict(text, str(path))
+
+
+def load_strict(path: Path) -> Any:
+    """Read and parse a UTF-8 JSON file strictly (see :func:`loads_strict`)."""
+    return loads_strict(read_text_strict(path), str(path))

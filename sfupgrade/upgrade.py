@@ -10,9 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sfupgrade.cti.load import load_content
+from sfupgrade.cti.validate import add_to_plan
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
 from sfupgrade.plan import Plan
+from sfupgrade.resources import release_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
@@ -20,10 +23,17 @@ if TYPE_CHECKING:  # pragma: no cover
 
 @dataclass(frozen=True)
 class UpgradeRequest:
-    """What to upgrade: a local project, or an org (then ``project`` is only for display)."""
+    """What to upgrade: a local project or an org, with the release's picklist value and CTI
+    content.
+
+    ``content`` holds the CTI flows and actions the upgrade brings (by default the release's
+    own, in ``metadata/``); they are validated as part of every plan. With ``org`` set the
+    value set in that org is upgraded and ``project`` is only where the command ran.
+    """
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
+    content: tuple[Path, ...] = field(default_factory=lambda: (release_dir(),))
     org: OrgConnection | None = None
 
 
@@ -34,9 +44,10 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
 
         plan = Plan(target=org_target(request.org))
         plan.extend([plan_org_value_set(request.org, request.picklist)])
-        return plan
-    plan = Plan(target=str(request.project))
-    plan.extend([plan_file(request.project, request.picklist)])
+    else:
+        plan = Plan(target=str(request.project))
+        plan.extend([plan_file(request.project, request.picklist)])
+    add_to_plan(plan, load_content(request.content))
     return plan
 
 

@@ -59,3 +59,25 @@ def test_real_run_writes_exactly_the_dry_run_diff_and_reaches_the_release(tmp_pa
     assert [c.state for c in again.changes] == [State.UNCHANGED]
     result = CliRunner().invoke(cli, ["upgrade", str(project)])
     assert result.exit_code == 0 and (project / VS).read_text() == after
+
+
+def test_validation_errors_stop_the_upgrade_before_anything_is_written(tmp_path: Path) -> None:
+    project = tmp_path / "org"
+    shutil.copytree(example_project_dir(), project)
+    content = tmp_path / "content"
+    shutil.copytree(release_dir(), content)
+    action = content / "ctiActions" / "Create_Callback_Task.ctiAction.json"
+    action.write_text(action.read_text().replace('"FirstName"', '"firstName"'))
+    before = (project / VS).read_bytes()
+    result = CliRunner().invoke(cli, ["upgrade", str(project), "--content", str(content)])
+    assert result.exit_code == 1, result.output
+    assert "cti-undefined-payload-key" in result.stdout
+    assert "did you mean 'firstName'" in result.stdout
+    assert (project / VS).read_bytes() == before
+
+
+def test_upgrade_plan_carries_validation_of_the_release_content() -> None:
+    plan = plan_upgrade(UpgradeRequest(example_project_dir()))
+    assert plan.errors == [] and plan.warnings == []
+    assert "cti-undefined-payload-key" in plan.checks
+    assert [flow.name for flow in plan.flows] == ["Create Callback Task"]

@@ -51,10 +51,12 @@ def _register() -> None:
     # One import line and one add_command line per command module; imported here, not at the
     # top, so that `cli` exists before the command modules that need the root group load.
     from sfupgrade.cli import deploy, picklist, upgrade
+    from sfupgrade.cli.validate import validate_command
 
     cli.add_command(deploy.deploy)
     cli.add_command(picklist.picklist)
     cli.add_command(upgrade.upgrade)
+    cli.add_command(validate_command)
 
 
 _register()

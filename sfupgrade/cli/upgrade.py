@@ -9,13 +9,21 @@ import click
 from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
 from sfupgrade.cli.org_options import OrgTargetArgs, org_options
 from sfupgrade.picklist import PicklistRequest
-from sfupgrade.resources import example_project_dir
+from sfupgrade.resources import example_project_dir, release_dir
 from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
 
 
 @click.command()
 @click.argument("path", type=click.Path(path_type=Path, exists=True), required=False)
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
+@click.option(
+    "--content",
+    "content",
+    multiple=True,
+    type=click.Path(path_type=Path, exists=True),
+    help="CTI flows and actions to validate (and deploy to an org); repeatable. "
+    "Default: the release content shipped with sfupgrade.",
+)
 @click.option(
     "--check-only",
     is_flag=True,
@@ -29,6 +37,7 @@ def upgrade(
     ctx: click.Context,
     path: Path | None,
     dry_run: bool,
+    content: tuple[Path, ...],
     check_only: bool,
     namespace: str | None,
     org: OrgTargetArgs,
@@ -39,8 +48,10 @@ def upgrade(
     PATH is a Salesforce project (source or Metadata API format). Without PATH the bundled
     example project (an org's metadata from before the release) is used, read-only: pass
     --dry-run to see the real diff the upgrade makes. With --target-org or --instance-url the
-    org is upgraded instead (its value set read, merged and written whole). After applying, the
-    upgrade is planned again and must find nothing left to do.
+    org is upgraded instead (its value set read, merged and written whole). The CTI flows and
+    actions the upgrade brings are validated in the same plan; a validation error stops the
+    upgrade before anything is written. After applying, the upgrade is planned again and must
+    find nothing left to do.
 
     \b
     Examples:
@@ -51,10 +62,11 @@ def upgrade(
     """
     target = org.resolve(path, namespace)
     wanted = PicklistRequest(namespace=namespace)
+    content = content or (release_dir(),)
     if target is not None:
         from sfupgrade.org.connect import connect
 
-        request = UpgradeRequest(project=Path.cwd(), picklist=wanted, org=connect(target))
+        request = UpgradeRequest(Path.cwd(), wanted, content, org=connect(target))
     else:
         if path is None:
             if not dry_run:
@@ -63,7 +75,7 @@ def upgrade(
                     "project PATH"
                 )
             path = example_project_dir()
-        request = UpgradeRequest(project=path, picklist=wanted)
+        request = UpgradeRequest(project=path, picklist=wanted, content=content)
     plan = plan_upgrade(request)
     if check_only:
         if not plan.errors:

@@ -1,0 +1,47 @@
+"""``sfupgrade validate``: check CTI flows against the CTI actions that run them, offline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
+
+
+@click.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@report_options
+@click.pass_context
+def validate_command(
+    ctx: click.Context, paths: tuple[Path, ...], report_options: ReportOptions
+) -> None:
+    """Check that every CTI flow an action runs reads only payload keys the action defines.
+
+    PATHS are folders or files: flows (as the CTI Flow editor downloads them), *.ctiFlow.json
+    records and *.ctiAction.json actions. Without PATHS, the release content is checked.
+    Exits 1 on errors, 0 on warnings only, 2 on unusable input.
+
+    \b
+    Examples:
+      sfupgrade validate                              # the bundled release content
+      sfupgrade validate ./metadata                   # your flows and actions
+      sfupgrade validate . --format sarif -o cti.sarif  # for code scanning
+    """
+    from sfupgrade.cti.load import load_content
+    from sfupgrade.cti.validate import add_to_plan
+    from sfupgrade.plan import Plan
+    from sfupgrade.resources import release_dir
+
+    targets = list(paths) or [release_dir()]
+    content = load_content(targets)
+    plan = Plan(target=", ".join(str(p) for p in targets))
+    add_to_plan(plan, content)
+    emit_reports(plan, report_options)
+    if not report_options.quiet:
+        click.echo(
+            f"{len(content.flows)} flow(s), {len(content.actions)} action(s) checked: "
+            f"{len(plan.errors)} error(s), {len(plan.warnings)} warning(s)",
+            err=True,
+        )
+    ctx.exit(report_options.exit_code(plan))

@@ -1,0 +1,183 @@
+"""CTI Flows and CTI Actions as plain values (no I/O).
+
+Reports (SARIF, editors) need a file and a line, and the validator must stay pure: an action's
+small records carry their lines; a flow carries its file's text (``definition``, deployed as is),
+in which the validator looks up a line only for the few places it reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+CTI_ACTION_SOURCE = "ctiAction"
+START_TYPE = "SE_Start"
+
+RefKind = Literal["payload", "action", "contact", "malformed"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One ``$``-string inside a block's controls.
+
+    ``name`` is the payload key, the referenced block id or the contact path, depending on
+    ``kind``; ``rest`` is what follows (for ``$.actions.<id>.results.<rest>``).
+    """
+
+    kind: RefKind
+    text: str
+    name: str
+    rest: str
+    block: str
+    block_type: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Port:
+    """An edge of the flow graph: ``block`` continues at ``target`` through port ``name``."""
+
+    name: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block of a flow, as the CTI Flow editor writes it. Ids are any string."""
+
+    id: str
+    type: str
+    controls: Mapping[str, Any] = field(default_factory=dict)
+    ports: tuple[Port, ...] = ()
+    position: tuple[float, ...] | None = None
+
+
+@dataclass(frozen=True)
+class CtiFlow:
+    """A CTI Flow record: the graph plus the record fields kept in a sidecar file.
+
+    A flow dropped in without a sidecar has ``has_record`` false and no source: it can be
+    checked for graph integrity, but no action may run it until its record says ``ctiAction``.
+    """
+
+    name: str
+    blocks: tuple[Block, ...]
+    references: tuple[Reference, ...]
+    definition: str
+    source: str | None = None
+    event: str | None = None
+    active: bool | None = None
+    description: str | None = None
+    file: str | None = None
+    record_file: str | None = None
+    record_line: int | None = None
+
+    @property
+    def has_record(self) -> bool:
+        return self.record_file is not None
+
+    @property
+    def runs_from_action(self) -> bool:
+        return self.source == CTI_ACTION_SOURCE
+
+    def block_ids(self) -> set[str]:
+        return {block.id for block in self.blocks}
+
+    def payload_keys(self) -> set[str]:
+        return {ref.name for ref in self.references if ref.kind == "payload"}
+
+    def record_fields(self) -> dict[str, Any]:
+        """The logical record the org deployer upserts; ``definition`` is the file's own text."""
+        return {
+            "name": self.name,
+            "source": self.source,
+            "event": self.event,
+            "active": self.active,
+            "description": self.description,
+            "definition": self.definition,
+        }
+
+
+@dataclass(frozen=True)
+class FormField:
+    """An input the agent fills in; its ``key`` becomes ``$.payload.<key>`` in the flow."""
+
+    key: str
+    label: str
+    type: str
+    order: int
+    required: bool
+    line: int | None = None
+
+    def record_fields(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "type": self.type,
+            "order": self.order,
+            "required": self.required,
+        }
+
+
+@dataclass(frozen=True)
+class Form:
+    title: str
+    instructions: str
+    fields: tuple[FormField, ...]
+
+    def record_fields(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "instructions": self.instructions,
+            "fields": [f.record_fields() for f in self.fields],
+        }
+
+
+@dataclass(frozen=True)
+class PayloadEntry:
+    """A hardcoded payload value; kept with its line so findings can point at it."""
+
+    key: str
+    value: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class CtiAction:
+    """A CTI Action: a CCP button that runs one flow (by name) with a payload and a form."""
+
+    name: str
+    flow: str
+    order: int
+    payload: tuple[PayloadEntry, ...] = ()
+    form: Form | None = None
+    file: str | None = None
+    line: int | None = None
+    flow_line: int | None = None
+
+    def defined_keys(self) -> dict[str, int | None]:
+        """Every key the flow may read, hardcoded and form alike (one namespace), with lines."""
+        keys: dict[str, int | None] = {}
+        for entry in self.payload:
+            keys.setdefault(entry.key, entry.line)
+        for form_field in self.form.fields if self.form else ():
+            keys.setdefault(form_field.key, form_field.line)
+        return keys
+
+    def record_fields(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "flow": self.flow,
+            "order": self.order,
+            "payload": {entry.key: entry.value for entry in self.payload},
+            "form": self.form.record_fields() if self.form else None,
+        }
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything found under the paths given: flows and actions, in a stable order."""
+
+    flows: tuple[CtiFlow, ...] = ()
+    actions: tuple[CtiAction, ...] = ()

@@ -1,0 +1,145 @@
+"""Checking record files against the JSON Schemas shipped in ``sfupgrade/cti/schemas/``.
+
+The schemas are the documented contract for hand-edited files (editors can use them for
+completion). jsonschema is not a runtime dependency, so this module interprets the small subset
+the shipped schemas use; a test checks it agrees with jsonschema on good and bad documents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from typing import Any
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "object": (dict,),
+    "array": (list,),
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "number": (int, float),
+    "null": (type(None),),
+}
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """A shipped schema by file name, e.g. ``ctiAction.schema.json``."""
+    text = (resources.files("sfupgrade.cti") / "schemas" / name).read_text("utf-8")
+    return json.loads(text)
+
+
+Check = Callable[[Any, str], "str | None"]
+
+
+def _where(path: str) -> str:
+    return path or "the top level"
+
+
+def _type_check(names: str | list[str]) -> Check:
+    wanted = [names] if isinstance(names, str) else names
+    types = tuple(t for name in wanted for t in _TYPES[name])
+    numeric = bool({"integer", "number"} & set(wanted)) and "boolean" not in wanted
+    expected = " or ".join(wanted)
+
+    def check_type(value: Any, path: str) -> str | None:
+        if isinstance(value, types) and not (numeric and isinstance(value, bool)):
+            return None
+        return f"{_where(path)}: expected {expected}, found {json.dumps(value)[:40]}"
+
+    return check_type
+
+
+def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> Check:
+    required = tuple(schema.get("required", ()))
+    properties = {name: compile_(sub) for name, sub in schema.get("properties", {}).items()}
+    extra = schema.get("additionalProperties", True)
+    extra_check = compile_(extra) if isinstance(extra, dict) else None
+    allowed = ", ".join(sorted(properties))
+
+    def check_object(value: Any, path: str) -> str | None:
+        if not isinstance(value, dict):
+            return None
+        for name in required:
+            if name not in value:
+                return f"{_where(path)}: missing required {name!r}"
+        prefix = f"{path}." if path else ""
+        for name, item in value.items():
+            sub = properties.get(name, extra_check)
+            if sub is None:
+                if extra is False:
+                    return f"{prefix}{name}: unknown field (allowed: {allowed})"
+                continue
+            error = sub(item, prefix + name)
+            if error:
+                return error
+        return None
+
+    return check_object
+
+
+def _items_check(item: Check) -> Check:
+    def check_items(value: Any, path: str) -> str | None:
+        if isinstance(value, list):
+            for index, element in enumerate(value):
+                error = item(element, f"{path}[{index}]")
+                if error:
+                    return error
+        return None
+
+    return check_items
+
+
+def _compile(schema: dict[str, Any], root: dict[str, Any]) -> Check:
+    """Turn a schema node into one function, so checking a file costs a few calls per value."""
+    if "$ref" in schema:
+        return _compile(root["$defs"][schema["$ref"].rsplit("/", 1)[1]], root)
+    checks: list[Check] = []
+    if "type" in schema:
+        checks.append(_type_check(schema["type"]))
+    if "enum" in schema:
+        enum = schema["enum"]
+        listed = ", ".join(map(json.dumps, enum))
+        checks.append(lambda v, p: None if v in enum else f"{_where(p)}: must be one of {listed}")
+    if "minLength" in schema:
+        least = schema["minLength"]
+        checks.append(
+            lambda v, p: (
+                f"{_where(p)}: must not be empty" if isinstance(v, str) and len(v) < least else None
+            )
+        )
+    if "minimum" in schema:
+        low = schema["minimum"]
+        checks.append(
+            lambda v, p: (
+                f"{_where(p)}: must be at least {low}"
+                if isinstance(v, int | float) and v < low
+                else None
+            )
+        )
+    if {"properties", "required", "additionalProperties"} & schema.keys():
+        checks.append(_object_check(schema, lambda sub: _compile(sub, root)))
+    if "items" in schema:
+        checks.append(_items_check(_compile(schema["items"], root)))
+
+    def check_all(value: Any, path: str) -> str | None:
+        for one in checks:
+            error = one(value, path)
+            if error:
+                return error
+        return None
+
+    return checks[0] if len(checks) == 1 else check_all
+
+
+@cache
+def _checker(schema_name: str) -> Check:
+    schema = load_schema(schema_name)
+    return _compile(schema, schema)
+
+
+def check(value: Any, schema_name: str) -> str | None:
+    """Check a parsed document against a shipped schema; the first problem, or None."""
+    return _checker(schema_name)(value, "")
