@@ -28,13 +28,15 @@ class UpgradeRequest:
 
     ``content`` holds the CTI flows and actions the upgrade brings (by default the release's
     own, in ``metadata/``); they are validated as part of every plan. With ``org`` set the
-    value set in that org is upgraded and ``project`` is only where the command ran.
+    value set in that org is upgraded, the content is deployed there as records, and
+    ``project`` is only where the command ran.
     """
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
     content: tuple[Path, ...] = field(default_factory=lambda: (release_dir(),))
     org: OrgConnection | None = None
+    mapping: Path | None = None  # where CTI records go in the org (None: bundled defaults)
 
 
 def plan_upgrade(request: UpgradeRequest) -> Plan:
@@ -47,7 +49,22 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
     else:
         plan = Plan(target=str(request.project))
         plan.extend([plan_file(request.project, request.picklist)])
-    add_to_plan(plan, load_content(request.content))
+    content = load_content(request.content)
+    add_to_plan(plan, content)
+    if request.org is not None:
+        from sfupgrade.org.deploy import content_records
+        from sfupgrade.org.mapping import load_mapping
+        from sfupgrade.org.records import plan_records
+
+        records = content_records(content)
+        plan.extend(
+            plan_records(
+                request.org,
+                load_mapping(request.mapping),
+                list(records.flows),
+                list(records.actions),
+            )
+        )
     return plan
 
 
@@ -58,13 +75,18 @@ def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
             f"{len(plan.errors)} validation error(s); nothing applied. Fix them and rerun"
         )
     if request.org is not None:
+        from sfupgrade.org.records import apply_records
         from sfupgrade.org.valueset import apply_org_changes
 
+        # The value set first: the flows' source is one of its values.
         apply_org_changes(plan.changes)
+        plan.changes = apply_records(request.org, plan.changes)
     else:
         apply_file_changes(plan.changes)
     plan.dry_run = False
     plan.applied = True
+    if plan.failed:
+        return plan  # each failure is in the report (exit 68); a rerun plans what is left
     again = plan_upgrade(request)
     if again.pending:
         names = ", ".join(c.name for c in again.pending)

@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 from sfupgrade.cli import cli
 from sfupgrade.org import checkonly
 from tests.fakeorg import URL, FakeOrg
+from tests.fakeorg.cti import add_cti_objects
 from tests.helpers import shared_fixture
 
 NAME = "AC_CtiScriptSource"
@@ -40,6 +41,7 @@ def test_check_only_validates_the_whole_set_and_saves_nothing(fake_org: FakeOrg)
 
 def test_a_rejected_validation_is_one_line_exit_1(fake_org: FakeOrg) -> None:
     fake_org.add_value_set(NAME, VALUES)
+    add_cti_objects(fake_org)
     fake_org.metadata.deploy_problem = "Picklist value: ctiAction is too long"
     result = run("upgrade", "--instance-url", URL, "--check-only")
     assert result.exit_code == 1
@@ -52,6 +54,7 @@ def test_a_rejected_validation_is_one_line_exit_1(fake_org: FakeOrg) -> None:
 
 def test_upgrade_check_only_reports_the_plan_unapplied(fake_org: FakeOrg) -> None:
     fake_org.add_value_set(NAME, VALUES)
+    add_cti_objects(fake_org)
     result = run("upgrade", "--instance-url", URL, "--check-only", "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)["result"]

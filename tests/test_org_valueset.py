@@ -14,6 +14,7 @@ from lxml import etree
 
 from sfupgrade.cli import cli
 from tests.fakeorg import TOKEN, URL, FakeOrg, StoredValueSet
+from tests.fakeorg.cti import FLOW, add_cti_objects
 
 NAME = "AC_CtiScriptSource"
 MD = "{http://soap.sforce.com/2006/04/metadata}"
@@ -85,12 +86,18 @@ def test_picklist_add_in_an_org_then_nothing_to_do(fake_org: FakeOrg, case: str)
 
 def test_dry_run_writes_nothing_and_shows_exactly_what_is_applied(fake_org: FakeOrg) -> None:
     full_name = fake_org.add_value_set(NAME, OTHERS, namespace="amazonconnect")
+    add_cti_objects(fake_org)
     before = render(fake_org.value_set(full_name))
     dry = run("upgrade", "--dry-run", "--instance-url", URL, "--format", "json")
     assert dry.exit_code == 0, dry.output
     assert fake_org.writes == []
-    change = json.loads(dry.stdout)["result"]["components"][0]
+    components = json.loads(dry.stdout)["result"]["components"]
+    change = components[0]
     assert change["state"] == "Changed" and change["name"] == full_name
+    assert [(c["type"], c["state"]) for c in components[1:]] == [
+        ("CtiFlow", "Created"),
+        ("CtiAction", "Created"),
+    ]
     real = run("upgrade", "--instance-url", URL)
     assert real.exit_code == 0, real.output
     after = render(fake_org.value_set(full_name))
@@ -102,9 +109,17 @@ def test_dry_run_writes_nothing_and_shows_exactly_what_is_applied(fake_org: Fake
     )
     assert change["diff"] == expected
     assert "+        <label>CTI Action</label>" in expected
-    assert len(fake_org.writes) == 1
+    # The value set first (the flow's source is its new value), then the flow, then its action.
+    assert [c.operation for c in fake_org.writes] == [
+        "updateMetadata",
+        "composite_create",
+        "composite_create",
+    ]
+    (flow,) = fake_org.records(FLOW).values()
+    assert flow["Name"] == "Create Callback Task"
+    assert flow["amazonconnect__Source__c"] == "ctiAction"
     third = run("upgrade", "--instance-url", URL, "--detailed-exitcode", "--dry-run")
-    assert third.exit_code == 0 and len(fake_org.writes) == 1
+    assert third.exit_code == 0 and len(fake_org.writes) == 3
 
 
 def test_namespace_option_skips_listing(fake_org: FakeOrg) -> None:
@@ -145,6 +160,7 @@ def test_each_fault_is_one_line_exit_1_nothing_written_and_a_rerun_finishes(
     fake_org: FakeOrg, kind: str, on: str, times: int, message: str
 ) -> None:
     full_name = fake_org.add_value_set(NAME, OTHERS)
+    add_cti_objects(fake_org)
     fake_org.inject(kind, on=on, times=times)
     result = run("upgrade", "--instance-url", URL)
     assert result.exit_code == 1, result.output
@@ -154,10 +170,12 @@ def test_each_fault_is_one_line_exit_1_nothing_written_and_a_rerun_finishes(
     assert re.search(message, lines[0]), lines[0]
     assert TOKEN not in result.output
     assert fake_org.value_set(full_name).values == seeded(OTHERS)
+    assert fake_org.records(FLOW) == {}  # nothing half-written
     fake_org.http.faults.clear()
     rerun = run("upgrade", "--instance-url", URL)
     assert rerun.exit_code == 0, rerun.output
     assert fake_org.value_set(full_name).values == seeded([*OTHERS, ADDED])
+    assert len(fake_org.records(FLOW)) == 1
 
 
 @pytest.mark.parametrize(

@@ -7,17 +7,12 @@ from pathlib import Path
 import click
 
 from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
-from sfupgrade.cli.org_options import OrgTargetArgs, org_options
+from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
 
 
 @click.command()
 @click.argument("records", type=click.Path(path_type=Path, exists=True, dir_okay=False))
-@click.option(
-    "--mapping",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="JSON file mapping flows/actions to sObjects and fields (default: the bundled, "
-    "unverified guesses such as amazonconnect__AC_CtiScript__c).",
-)
+@mapping_option
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 @org_options
 @report_options

@@ -121,3 +121,13 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
     for decorator in reversed(decorators):
         wrapper = decorator(wrapper)
     return wrapper
+
+
+def mapping_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--mapping FILE: where CTI flows and actions go in the org (see sfupgrade.org.mapping)."""
+    return click.option(
+        "--mapping",
+        type=click.Path(path_type=Path, exists=True, dir_okay=False),
+        help="JSON file mapping CTI flows/actions to sObjects and fields (default: the "
+        "bundled, unverified guesses such as amazonconnect__AC_CtiScript__c).",
+    )(command)

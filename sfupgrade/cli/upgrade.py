@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
-from sfupgrade.cli.org_options import OrgTargetArgs, org_options
+from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
 from sfupgrade.picklist import PicklistRequest
 from sfupgrade.resources import example_project_dir, release_dir
 from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
@@ -27,9 +27,11 @@ from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan
 @click.option(
     "--check-only",
     is_flag=True,
-    help="In an org: have Salesforce validate the changes (a check-only deploy); save nothing.",
+    help="In an org: have Salesforce validate the value set (a check-only deploy); save "
+    "nothing, records included.",
 )
 @click.option("--namespace", help="Managed-package namespace of the org's value set.")
+@mapping_option
 @org_options
 @report_options
 @click.pass_context
@@ -40,6 +42,7 @@ def upgrade(
     content: tuple[Path, ...],
     check_only: bool,
     namespace: str | None,
+    mapping: Path | None,
     org: OrgTargetArgs,
     report_options: ReportOptions,
 ) -> None:
@@ -48,10 +51,11 @@ def upgrade(
     PATH is a Salesforce project (source or Metadata API format). Without PATH the bundled
     example project (an org's metadata from before the release) is used, read-only: pass
     --dry-run to see the real diff the upgrade makes. With --target-org or --instance-url the
-    org is upgraded instead (its value set read, merged and written whole). The CTI flows and
-    actions the upgrade brings are validated in the same plan; a validation error stops the
-    upgrade before anything is written. After applying, the upgrade is planned again and must
-    find nothing left to do.
+    org is upgraded instead: its value set read, merged and written whole, then the CTI flows
+    and actions created or updated as records (--mapping; exit 68 if only some succeed). The
+    CTI flows and actions the upgrade brings are validated in the same plan; a validation error
+    stops the upgrade before anything is written. After applying, the upgrade is planned again
+    and must find nothing left to do.
 
     \b
     Examples:
@@ -66,7 +70,7 @@ def upgrade(
     if target is not None:
         from sfupgrade.org.connect import connect
 
-        request = UpgradeRequest(Path.cwd(), wanted, content, org=connect(target))
+        request = UpgradeRequest(Path.cwd(), wanted, content, org=connect(target), mapping=mapping)
     else:
         if path is None:
             if not dry_run:

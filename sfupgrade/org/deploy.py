@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sfupgrade.cti.model import Content
 from sfupgrade.errors import FailureError
 from sfupgrade.org.mapping import Mapping
 from sfupgrade.org.recordfile import RecordSet
@@ -15,6 +16,13 @@ from sfupgrade.plan import Plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+
+
+def content_records(content: Content) -> RecordSet:
+    """The records the release content stands for; a flow without its record file has no
+    source or event to deploy, so it is validated but not deployed."""
+    flows = tuple(f.record_fields() for f in content.flows if f.has_record)
+    return RecordSet(flows, tuple(a.record_fields() for a in content.actions))
 
 
 def plan_deploy(connection: OrgConnection, mapping: Mapping, records: RecordSet) -> Plan:
