@@ -217,3 +217,20 @@ def test_target_org_through_the_sf_cli(fake_org: FakeOrg, monkeypatch: pytest.Mo
     assert "+        <label>CTI Action</label>" in result.stdout
     assert [a[1:] for a in argvs] == [["org", "display", "--target-org", "sbx", "--json"]] * 2
     assert fake_org.writes == []
+
+
+def test_upgrade_with_a_record_failure_exits_68_then_converges(fake_org: FakeOrg) -> None:
+    from sfupgrade.org.records import LOCK_RETRIES
+
+    full_name = fake_org.add_value_set(NAME, OTHERS)
+    add_cti_objects(fake_org)
+    fake_org.lock(FLOW, "Create Callback Task", times=LOCK_RETRIES + 1)
+    result = run("upgrade", "--instance-url", URL, "--format", "json")
+    assert result.exit_code == 68, result.output
+    states = [c["state"] for c in json.loads(result.stdout)["result"]["components"]]
+    assert states == ["Changed", "Failed", "Failed"]
+    assert fake_org.value_set(full_name).values == seeded([*OTHERS, ADDED])
+    rerun = run("upgrade", "--instance-url", URL, "--format", "json")
+    assert rerun.exit_code == 0, rerun.output
+    states = [c["state"] for c in json.loads(rerun.stdout)["result"]["components"]]
+    assert states == ["Unchanged", "Created", "Created"]
