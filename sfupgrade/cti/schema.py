@@ -44,8 +44,13 @@ def _type_check(names: str | list[str]) -> Check:
     numeric = bool({"integer", "number"} & set(wanted)) and "boolean" not in wanted
     expected = " or ".join(wanted)
 
+    integral = "integer" in wanted
+
     def check_type(value: Any, path: str) -> str | None:
         if isinstance(value, types) and not (numeric and isinstance(value, bool)):
+            return None
+        # JSON has one number type: 1.0 is an integer to JSON Schema (and to jsonschema).
+        if integral and isinstance(value, float) and value.is_integer():
             return None
         return f"{_where(path)}: expected {expected}, found {json.dumps(value)[:40]}"
 
