@@ -25,7 +25,9 @@ def org(fake_org: FakeOrg, monkeypatch: pytest.MonkeyPatch) -> FakeOrg:
 def deploy(tmp_path: Path, flows: list) -> Result:
     path = tmp_path / "records.json"
     path.write_text(json.dumps({"flows": flows}))
-    return CliRunner().invoke(cli, ["deploy", str(path), "--instance-url", URL, "--format", "json"])
+    return CliRunner().invoke(
+        cli, ["deploy", "--records", str(path), "--instance-url", URL, "--format", "json"]
+    )
 
 
 def operations(org: FakeOrg) -> list[str]:

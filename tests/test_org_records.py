@@ -23,7 +23,7 @@ def write_records(tmp_path: Path, flows: list, actions: list) -> Path:
 
 def deploy(records: Path, *args: str) -> Result:
     return CliRunner().invoke(
-        cli, ["deploy", str(records), "--instance-url", URL, "--format", "json", *args]
+        cli, ["deploy", "--records", str(records), "--instance-url", URL, "--format", "json", *args]
     )
 
 
@@ -299,3 +299,41 @@ def test_a_name_held_twice_in_the_org_is_reported_not_guessed(fake_org: FakeOrg,
     components = {c["name"]: c for c in report(result)["components"]}
     assert components["A"]["error"] == (f"several {FLOW} records are named 'A'; delete the extras")
     assert fake_org.writes == []
+
+
+def deploy_content(*args: str) -> Result:
+    return CliRunner().invoke(
+        cli, ["deploy", *args, "--instance-url", URL, "--format", "json"], catch_exceptions=False
+    )
+
+
+def test_deploys_the_release_content_then_nothing(org: FakeOrg) -> None:
+    result = deploy_content()
+    assert result.exit_code == 0, result.output
+    assert {(c["type"], c["name"], c["state"]) for c in report(result)["components"]} == {
+        ("CtiFlow", "Create Callback Task", "Created"),
+        ("CtiAction", "Create Callback Task", "Created"),
+    }
+    flows, actions = by_name(org, FLOW), by_name(org, ACTION)
+    flow_id = flows["Create Callback Task"]["Id"]
+    assert actions["Create Callback Task"]["amazonconnect__CtiScript__c"] == flow_id
+    writes = len(org.writes)
+    again = deploy_content()
+    assert again.exit_code == 0
+    assert {c["state"] for c in report(again)["components"]} == {"Unchanged"}
+    assert len(org.writes) == writes
+
+
+def test_content_with_validation_errors_is_not_deployed(org: FakeOrg, tmp_path: Path) -> None:
+    import shutil
+
+    from sfupgrade.resources import release_dir
+
+    content = tmp_path / "content"
+    shutil.copytree(release_dir(), content)
+    action_file = content / "ctiActions" / "Create_Callback_Task.ctiAction.json"
+    action_file.write_text(action_file.read_text().replace('"LastName"', '"Surname"'))
+    result = deploy_content(str(content))
+    assert result.exit_code == 1
+    assert "cti-undefined-payload-key" in {f["code"] for f in report(result)["findings"]}
+    assert org.writes == []

@@ -11,7 +11,12 @@ from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
 
 
 @click.command()
-@click.argument("records", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--records",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help='Deploy a JSON file {"flows": [...], "actions": [...]} instead of CTI content.',
+)
 @mapping_option
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 @org_options
@@ -19,7 +24,8 @@ from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
 @click.pass_context
 def deploy(
     ctx: click.Context,
-    records: Path,
+    paths: tuple[Path, ...],
+    records: Path | None,
     mapping: Path | None,
     dry_run: bool,
     org: OrgTargetArgs,
@@ -27,22 +33,38 @@ def deploy(
 ) -> None:
     """Create or update CTI flow and action records in an org, matched by name.
 
-    RECORDS is a JSON file {"flows": [...], "actions": [...]}. Every mapped object and field is
-    checked against the org's describe before anything is written; flows are written before
-    the actions that use them, 200 records a call. Exit 68 when some records failed and others
-    were written (each failure is in the report); rerunning finishes the job.
+    PATHS hold CTI content as `sfupgrade validate` reads it (flows, *.ctiFlow.json records,
+    *.ctiAction.json actions); without PATHS the release content is deployed. The content is
+    validated first: any validation error stops the deploy before anything is written. Every
+    mapped object and field is checked against the org's describe before anything is written;
+    flows are written before the actions that use them, 200 records a call. Exit 68 when some
+    records failed and others were written (each failure is in the report); rerunning finishes
+    the job.
 
     \b
     Examples:
-      sfupgrade deploy cti-records.json --target-org my-sandbox --dry-run
-      sfupgrade deploy cti-records.json --instance-url https://acme.my.salesforce.com
+      sfupgrade deploy --target-org my-sandbox --dry-run
+      sfupgrade deploy ./metadata --instance-url https://acme.my.salesforce.com
+      sfupgrade deploy --records cti-records.json --target-org my-sandbox
     """
+    from sfupgrade.cti.load import load_content
+    from sfupgrade.cti.validate import add_to_plan
     from sfupgrade.org.connect import connect
-    from sfupgrade.org.deploy import apply_deploy, plan_deploy
+    from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.recordfile import load_records
+    from sfupgrade.plan import Plan
+    from sfupgrade.resources import release_dir
 
-    wanted = load_records(records)
+    if records is not None and paths:
+        raise click.UsageError("pass CTI content PATHS or --records FILE, not both")
+    validation = Plan(target="")
+    if records is not None:
+        wanted = load_records(records)
+    else:
+        content = load_content(list(paths) or [release_dir()])
+        add_to_plan(validation, content)
+        wanted = content_records(content)
     mapped = load_mapping(mapping)
     target = org.resolve(None)
     if target is None:
@@ -52,7 +74,10 @@ def deploy(
         )
     connection = connect(target)
     plan = plan_deploy(connection, mapped, wanted)
-    if not dry_run and not plan.failed:
+    plan.extend(findings=validation.findings)
+    plan.flows.extend(validation.flows)
+    plan.checks.extend(validation.checks)
+    if not dry_run and not plan.failed and not plan.errors:
         apply_deploy(connection, plan, mapped, wanted)
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))
