@@ -19,8 +19,9 @@ END = "<!-- cli-reference:end -->"
 
 def _paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
     paths = []
-    for name in sorted(group.commands):
-        command = group.commands[name]
+    commands = group.load_all() if hasattr(group, "load_all") else group.commands
+    for name in sorted(commands):
+        command = commands[name]
         paths.append((*prefix, name))
         if isinstance(command, click.Group):
             paths.extend(_paths(command, (*prefix, name)))

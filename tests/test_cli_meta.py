@@ -15,7 +15,8 @@ from sfupgrade.cli import cli
 
 
 def _commands(group: click.Group, prefix: tuple[str, ...] = ()):
-    for name, command in group.commands.items():
+    commands = group.load_all() if hasattr(group, "load_all") else group.commands
+    for name, command in commands.items():
         yield (*prefix, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))

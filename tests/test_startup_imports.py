@@ -18,7 +18,7 @@ LOCAL_COMMANDS = [
     ["upgrade", "--dry-run"],
     ["picklist", "add", "--dry-run", str(example_project_dir())],
 ]
-if "validate" in cli.commands:
+if "validate" in cli.load_all():
     LOCAL_COMMANDS.append(["validate"])
 
 

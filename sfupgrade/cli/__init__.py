@@ -6,6 +6,7 @@ domain errors become one line on stderr and an exit code, so no user mistake sho
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
@@ -16,8 +17,33 @@ from sfupgrade.errors import SfUpgradeError
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+# Each command's module is imported only when that command runs (or help lists them all), so
+# `sfupgrade --version` or a local command never loads the org stack's modules.
+_LAZY_COMMANDS = {
+    "deploy": "sfupgrade.cli.deploy:deploy",
+    "picklist": "sfupgrade.cli.picklist:picklist",
+    "upgrade": "sfupgrade.cli.upgrade:upgrade",
+    "validate": "sfupgrade.cli.validate:validate_command",
+}
+
+
 class _Root(click.Group):
     """Root group that turns :class:`SfUpgradeError` into ``Error: ...`` and its exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *_LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in _LAZY_COMMANDS:
+            module, _, attribute = _LAZY_COMMANDS[cmd_name].partition(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
+        return self.commands.get(cmd_name)
+
+    def load_all(self) -> dict[str, click.Command]:
+        """Every command, imported: for help pages, docs and tests that walk the tree."""
+        for name in _LAZY_COMMANDS:
+            self.get_command(click.Context(self), name)
+        return self.commands
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -45,21 +71,6 @@ def cli() -> None:
       sfupgrade upgrade ./my-sfdx-project      # add ctiAction to AC_CtiScriptSource
       sfupgrade picklist add --dry-run .       # just the value set step
     """
-
-
-def _register() -> None:
-    # One import line and one add_command line per command module; imported here, not at the
-    # top, so that `cli` exists before the command modules that need the root group load.
-    from sfupgrade.cli import deploy, picklist, upgrade
-    from sfupgrade.cli.validate import validate_command
-
-    cli.add_command(deploy.deploy)
-    cli.add_command(picklist.picklist)
-    cli.add_command(upgrade.upgrade)
-    cli.add_command(validate_command)
-
-
-_register()
 
 
 def main() -> None:
