@@ -173,6 +173,26 @@ def test_target_org_through_the_sf_cli_and_one_refresh() -> None:
     assert len(calls) == 2  # refreshed once
 
 
+def test_newer_sf_cli_gives_the_token_through_show_access_token() -> None:
+    calls: list[list[str]] = []
+
+    def runner(argv: list[str]) -> subprocess.CompletedProcess[str]:
+        calls.append(argv)
+        if argv[1:3] == ["org", "display"]:
+            out = {"status": 0, "result": {"instanceUrl": URL, "username": "me@example.com"}}
+        else:
+            out = {"status": 0, "result": {"accessToken": TOKEN}}
+        return subprocess.CompletedProcess(argv, 0, json.dumps(out), "")
+
+    c = connect(OrgOptions(target_org="prod"), environ={}, runner=runner)
+    assert c.instance_url == URL
+    assert [argv[1:4] for argv in calls] == [
+        ["org", "display", "--target-org"],
+        ["org", "auth", "show-access-token"],
+    ]
+    assert not any(TOKEN in arg for argv in calls for arg in argv)
+
+
 def test_target_org_failure_message_is_redacted() -> None:
     def runner(argv: list[str]) -> subprocess.CompletedProcess[str]:
         out = {"status": 1, "name": "NamedOrgNotFound", "message": f"No org {TOKEN}"}

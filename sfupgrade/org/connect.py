@@ -439,15 +439,36 @@ def sf_cli_credentials(alias: str, runner: Runner | None = None) -> Credentials:
     """
     runner = runner or _run_sf
     exe = shutil.which("sf") or "sf"
+    result = _sf_result(runner, [exe, "org", "display", "--target-org", alias, "--json"], alias)
+    token, url = result.get("accessToken"), result.get("instanceUrl")
+    if not token:
+        # sf 2.136.8 and later leave the token out of `org display`; this command gives it.
+        shown = _sf_result(
+            runner,
+            [exe, "org", "auth", "show-access-token", "--target-org", alias, "--json"],
+            alias,
+        )
+        token = shown.get("accessToken") or shown.get("token")
+    if not token or not url:
+        raise OrgConfigError(
+            f"sf org display --target-org {alias} gave no access token or instance URL; "
+            f"log in again (sf org login web --alias {alias})"
+        )
+    return Credentials(_check_url(str(url)), str(token), lambda: sf_cli_credentials(alias, runner))
+
+
+def _sf_result(runner: Runner, argv: list[str], alias: str) -> dict[str, Any]:
+    """Run one sf CLI ``--json`` command and return its ``result``, or one clear error line."""
     try:
-        done = runner([exe, "org", "display", "--target-org", alias, "--json"])
+        done = runner(argv)
     except FileNotFoundError:
         raise OrgConfigError(
             "the sf CLI is not installed (needed for --target-org); install it "
             "(npm install -g @salesforce/cli) or use --instance-url with SF_ACCESS_TOKEN"
         ) from None
+    command = " ".join(argv[1:4])
     try:
-        answer = loads_strict(done.stdout or "{}", "sf org display")
+        answer = loads_strict(done.stdout or "{}", f"sf {command}")
     except JsonInputError:
         answer = {}
     result = answer.get("result") if isinstance(answer, dict) else None
@@ -455,18 +476,12 @@ def sf_cli_credentials(alias: str, runner: Runner | None = None) -> Credentials:
         message = answer.get("message") if isinstance(answer, dict) else None
         raise OrgConfigError(
             redact_text(
-                f"sf org display --target-org {alias} failed: "
+                f"sf {command} --target-org {alias} failed: "
                 f"{message or (done.stderr or '').strip()[:200] or 'no result'}; "
                 f"check the alias (sf org list) or log in (sf org login web --alias {alias})"
             )
         )
-    token, url = result.get("accessToken"), result.get("instanceUrl")
-    if not token or not url:
-        raise OrgConfigError(
-            f"sf org display --target-org {alias} gave no access token or instance URL; "
-            f"log in again (sf org login web --alias {alias})"
-        )
-    return Credentials(_check_url(str(url)), str(token), lambda: sf_cli_credentials(alias, runner))
+    return result
 
 
 def connect(
