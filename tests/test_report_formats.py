@@ -231,3 +231,15 @@ def test_unknown_format_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown report format 'yaml'"):
         render(PLANS["clean"](), "yaml")
     assert "github" not in FORMATS
+
+
+def test_long_field_values_are_cut_with_length_and_hash() -> None:
+    from sfupgrade.report.values import show
+
+    definition = '{"actions": [' + ", ".join(f'{{"id": "uid-{i}"}}' for i in range(200)) + "]}"
+    shown = show(definition)
+    other = show(definition.replace("uid-7", "uid-8"))
+    assert len(shown) < 140 and shown.startswith('"{\\"actions\\": [')
+    assert f"({len(json.dumps(definition)):,} chars, sha256 " in shown
+    assert "chars, sha256 " in shown and shown != other
+    assert show("short") == '"short"' and show(None) == "null"

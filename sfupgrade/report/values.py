@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from typing import Any
@@ -24,6 +25,18 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+# A flow definition is kilobytes of JSON: people reading a report need to see that it changes
+# and whether two runs agree, not every byte of it (the JSON report keeps the whole value).
+SHOW_LIMIT = 160
+
+
 def show(value: Any) -> str:
-    """A field value on one line, quoted like JSON so that "" and null are told apart."""
-    return json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False)
+    """A field value on one line, quoted like JSON so that "" and null are told apart.
+
+    Long values are cut, with their length and a hash that tells two versions apart.
+    """
+    text = json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False)
+    if len(text) <= SHOW_LIMIT:
+        return text
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+    return f"{text[:60]}… ({len(text):,} chars, sha256 {digest})"
