@@ -19,6 +19,7 @@ import click
 
 from sfupgrade.atomic import replace_file
 from sfupgrade.errors import WriteError
+from sfupgrade.logs import configure as configure_logging
 from sfupgrade.plan import Plan
 from sfupgrade.report import FORMATS, render
 
@@ -114,6 +115,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
             verbose=verbose,
         )
         _check_destinations(options)
+        configure_logging(verbose)
         return command(*args, report_options=options, **kwargs)
 
     decorators = [

@@ -30,7 +30,8 @@ from urllib.parse import urlsplit
 
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
-from sfupgrade.org.redact import redact_text
+from sfupgrade.logs import register_secret
+from sfupgrade.org.redact import redact_headers, redact_text
 from sfupgrade.xmlio import MD_NS, parse_xml
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -128,6 +129,7 @@ class OrgConnection:
         session: requests.Session | None = None,
     ) -> None:
         self._credentials = credentials
+        register_secret(credentials.token)
         self.api_version = api_version
         self.retry = retry or RetryPolicy()
         self._session = session
@@ -306,6 +308,9 @@ class OrgConnection:
             if bearer:
                 headers = {**headers, "Authorization": f"Bearer {self._credentials.token}"}
             self.requests_sent += 1
+            # The logging filter masks the token too; redacting here keeps this line safe even
+            # for a handler someone else configured.
+            log.debug("%s %s headers=%s", method, _path(url), redact_headers(headers))
             try:
                 response = self.session.request(
                     method,
@@ -341,6 +346,7 @@ class OrgConnection:
                 if not refreshed and self._credentials.refresh is not None:
                     refreshed = True
                     self._credentials = self._credentials.refresh()
+                    register_secret(self._credentials.token)
                     continue
                 raise SessionError(
                     f"{self.host}: the session is expired or invalid (INVALID_SESSION_ID); "

@@ -1,0 +1,51 @@
+"""Diagnostics on stderr for -v (what happens) and -vv (every request), never with a secret.
+
+Every record passes a filter that masks token-shaped strings and every token this process has
+been given (registered by the org layer when it logs in), so a debug log can be pasted into a
+bug report as it is.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import TextIO
+
+from sfupgrade.org.redact import redact_text
+
+_secrets: set[str] = set()
+_LOGGER = "sfupgrade"
+
+
+def register_secret(secret: str | None) -> None:
+    """Mask ``secret`` wherever it would appear in a log line from now on."""
+    if secret:
+        _secrets.add(secret)
+
+
+class _Redacting(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = redact_text(record.getMessage(), _secrets)
+        record.args = None
+        if record.exc_info:
+            # A traceback may quote a request; keep only its last line, masked.
+            record.msg += " (" + redact_text(repr(record.exc_info[1]), _secrets) + ")"
+            record.exc_info = None
+        return True
+
+
+class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Marks the handler ours, so configuring twice (tests, library users) replaces it."""
+
+
+def configure(verbose: int, stream: TextIO | None = None) -> None:
+    """0: warnings only; 1 (-v): what the run does; 2 or more (-vv): every request too."""
+    logger = logging.getLogger(_LOGGER)
+    for handler in [h for h in logger.handlers if isinstance(h, _Handler)]:
+        logger.removeHandler(handler)
+    handler = _Handler(stream if stream is not None else sys.stderr)
+    handler.addFilter(_Redacting())
+    handler.setFormatter(logging.Formatter("sfupgrade: %(levelname)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG if verbose >= 2 else logging.INFO if verbose else logging.WARNING)
+    logger.propagate = False
