@@ -6,6 +6,7 @@ everything and validation errors stop the whole upgrade before anything is writt
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,8 @@ from sfupgrade.resources import release_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+
+log = logging.getLogger("sfupgrade.upgrade")
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,12 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan = Plan(target=str(request.project))
         plan.extend([plan_file(request.project, request.picklist)])
     content = load_content(request.content)
+    log.info(
+        "validating %d flow(s) and %d action(s) from %s",
+        len(content.flows),
+        len(content.actions),
+        ", ".join(str(p) for p in request.content),
+    )
     add_to_plan(plan, content)
     if request.org is not None:
         from sfupgrade.org.deploy import content_records
@@ -82,11 +91,13 @@ def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
         apply_org_changes(plan.changes)
         plan.changes = apply_records(request.org, plan.changes)
     else:
+        log.info("writing %d file(s)", len(plan.pending))
         apply_file_changes(plan.changes)
     plan.dry_run = False
     plan.applied = True
     if plan.failed:
         return plan  # each failure is in the report (exit 68); a rerun plans what is left
+    log.info("verifying: planning again must find nothing to do")
     again = plan_upgrade(request)
     if again.pending:
         names = ", ".join(c.name for c in again.pending)
