@@ -50,15 +50,18 @@ def _plan_command(report_options: ReportOptions) -> None:
     raise SystemExit(report_options.exit_code(plan))
 
 
-def test_workflow_command_line_writes_every_report_the_workflow_uses() -> None:
+def test_workflow_command_line_writes_every_report_the_workflow_uses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     args = [a for a in _sfupgrade_args() if a not in UPGRADE_OWN]
-    runner = CliRunner()
-    with runner.isolated_filesystem():
-        result = runner.invoke(_plan_command, args)
-        assert result.exit_code == 1, result.output  # the plan has a validation error
-        written = {p.name for p in Path().iterdir()}
-        assert json.loads(Path("sfupgrade.sarif").read_text(encoding="utf-8"))["version"] == "2.1.0"
-        assert Path("sfupgrade-plan.md").read_text(encoding="utf-8").startswith("### sfupgrade")
+    monkeypatch.chdir(tmp_path)  # the workflow writes its reports into the working directory
+    result = CliRunner().invoke(_plan_command, args)
+    assert result.exit_code == 1, result.output  # the plan has a validation error
+    written = {p.name for p in tmp_path.iterdir()}
+    assert json.loads((tmp_path / "sfupgrade.sarif").read_text(encoding="utf-8"))["version"] == (
+        "2.1.0"
+    )
+    assert (tmp_path / "sfupgrade-plan.md").read_text(encoding="utf-8").startswith("### sfupgrade")
     assert "::error file=cti-flows/Create Callback Task.json,line=41" in result.stdout
     assert _step("Upload SARIF to code scanning")["with"]["sarif_file"] in written
     assert "--body-file sfupgrade-plan.md" in _step("Comment the plan on the pull request")["run"]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,8 +109,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
             format=fmt.lower(),
             output=output,
             reports=reports,
-            color=fmt.lower() == "text"
-            and decide_color(no_color, output, os.environ, click.get_text_stream("stdout")),
+            color=fmt.lower() == "text" and decide_color(no_color, output, os.environ, sys.stdout),
             quiet=quiet,
             detailed_exitcode=detailed_exitcode,
             verbose=verbose,
