@@ -13,7 +13,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -24,15 +24,9 @@ from sfupgrade.org.connect import OrgOptions
 
 @dataclass(frozen=True)
 class OrgTargetArgs:
-    """The org options as given on the command line."""
+    """The org options as given on the command line, before environment defaults apply."""
 
-    target_org: str | None = None
-    instance_url: str | None = None
-    api_version: str | None = None
-    client_id: str | None = None
-    jwt_key_file: Path | None = None
-    username: str | None = None
-    sandbox: bool = False
+    given: OrgOptions
 
     def resolve(
         self,
@@ -42,29 +36,27 @@ class OrgTargetArgs:
     ) -> OrgOptions | None:
         """The org to work on, or None for a local run; PATH and an org together are refused."""
         environ = os.environ if environ is None else environ
-        jwt = bool(self.client_id or self.jwt_key_file)
-        given = bool(self.target_org or self.instance_url or jwt)
-        if given and path is not None:
+        given = self.given
+        jwt = bool(given.client_id or given.jwt_key_file)
+        explicit = bool(given.target_org or given.instance_url or jwt)
+        if explicit and path is not None:
             raise click.UsageError(
                 "give either PATH (a local project) or --target-org/--instance-url (an org), "
                 "not both"
             )
-        target_org, instance_url = self.target_org, self.instance_url
-        if not given and path is None:
+        target_org, instance_url = given.target_org, given.instance_url
+        if not explicit and path is None:
             target_org = environ.get("SF_TARGET_ORG") or None
             instance_url = None if target_org else environ.get("SF_ORG_INSTANCE_URL") or None
         if not (target_org or instance_url or jwt):
             return None
-        return OrgOptions(
+        return replace(
+            given,
             target_org=target_org,
             instance_url=instance_url,
-            api_version=self.api_version or environ.get("SF_ORG_API_VERSION") or None,
+            api_version=given.api_version or environ.get("SF_ORG_API_VERSION") or None,
             namespace=namespace,
             project=Path.cwd(),
-            client_id=self.client_id,
-            jwt_key_file=self.jwt_key_file,
-            username=self.username,
-            sandbox=self.sandbox,
         )
 
 
@@ -84,7 +76,15 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
         **kwargs: Any,
     ) -> Any:
         org = OrgTargetArgs(
-            target_org, instance_url, api_version, client_id, jwt_key_file, username, sandbox
+            OrgOptions(
+                target_org=target_org,
+                instance_url=instance_url,
+                api_version=api_version,
+                client_id=client_id,
+                jwt_key_file=jwt_key_file,
+                username=username,
+                sandbox=sandbox,
+            )
         )
         return command(*args, org=org, **kwargs)
 
