@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from typing import Any
@@ -38,5 +37,7 @@ def show(value: Any) -> str:
     text = json.dumps(jsonable(value), ensure_ascii=False, allow_nan=False)
     if len(text) <= SHOW_LIMIT:
         return text
+    import hashlib  # only for long values; keeps it off every command's start-up
+
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
     return f"{text[:60]}… ({len(text):,} chars, sha256 {digest})"
