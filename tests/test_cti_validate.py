@@ -101,6 +101,19 @@ def test_renamed_payload_key_in_the_flow_is_an_error_naming_the_closest_key(tmp_
     assert "'firstName'" in finding.message and "'Create Callback Task'" in finding.message
 
 
+def test_a_key_renamed_in_the_action_only_is_suggested_from_the_unused_keys(tmp_path):
+    action = copy.deepcopy(CALLBACK_ACTION)
+    field = next(f for f in action["form"]["fields"] if f["key"] == "FirstName")
+    field["key"] = "GivenName"  # nothing like 'FirstName' by spelling; 'LastName' is closer
+    findings = findings_for(callback_project(tmp_path, action=action))
+    errors = [f for f in findings if f.code == v.UNDEFINED_PAYLOAD_KEY]
+    assert errors and {f.suggestion for f in errors} == {
+        "did you mean 'GivenName'? (the action defines it; the flow never reads it)"
+    }
+    [unused] = [f for f in findings if f.code == v.UNUSED_PAYLOAD_KEY]
+    assert unused.location.path == "form.GivenName"
+
+
 def test_dropping_a_form_field_flags_every_read_of_it(tmp_path):
     action = copy.deepcopy(CALLBACK_ACTION)
     action["form"]["fields"].pop()  # CallbackPhone

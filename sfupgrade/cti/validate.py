@@ -325,6 +325,7 @@ def check_action_flow(
             )
         )
     defined = action.defined_keys()
+    suggest = _key_suggester(flow, defined)
     read: set[str] = set()
     for ref in flow.references:
         if ref.kind != "payload":
@@ -339,8 +340,7 @@ def check_action_flow(
                     f" flow {flow.name!r} reads in block {ref.block!r} at {ref.path}",
                     action.name,
                     _at(flow, ref),
-                    _did_you_mean(ref.name, defined)
-                    or f"add {ref.name!r} to the action's payload or form",
+                    suggest(ref.name) or f"add {ref.name!r} to the action's payload or form",
                 )
             )
     for key, line in defined.items():
@@ -356,6 +356,29 @@ def check_action_flow(
                 )
             )
     return findings
+
+
+def _key_suggester(flow: CtiFlow, defined: Iterable[str]) -> Callable[[str], str | None]:
+    """Suggestions for keys a flow reads but its action lacks.
+
+    A key the action defines but the flow never reads is the likeliest meant one (a rename on
+    one side only), so those come first: by spelling, then, when one key is missing and one is
+    unused, that one. Only then any defined key by spelling (a case difference first).
+    """
+    read = {ref.name for ref in flow.references if ref.kind == "payload"}
+    keys = list(defined)
+    unused = [key for key in keys if key not in read]
+    missing = {name for name in read if name not in keys}
+    unused_by_spelling, by_spelling = Suggester(unused), Suggester(keys)
+
+    def suggest(name: str) -> str | None:
+        guess = unused_by_spelling(name)
+        if guess is None and len(unused) == 1 and len(missing) == 1:
+            return f"did you mean {unused[0]!r}? (the action defines it; the flow never reads it)"
+        guess = guess or by_spelling(name)
+        return f"did you mean {guess!r}?" if guess else None
+
+    return suggest
 
 
 def _duplicate(kind: str, code: str, name: str, file: str | None, other: str | None) -> Finding:
