@@ -18,11 +18,11 @@ class JsonInputError(UsageError):
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise ValueError(f"duplicate key {key!r}")
-        result[key] = value
+    result = dict(pairs)  # in C; the slow search runs only when a key was lost
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+        raise ValueError(f"duplicate key {key!r}")
     return result
 
 
@@ -30,10 +30,14 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
+# One decoder for every file: json.loads would build a new one per call when given hooks.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+
+
 def loads_strict(text: str, source: str = "<string>") -> Any:
     """Parse JSON, refusing duplicate keys and NaN/Infinity, with a one-line located error."""
     try:
-        return json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise JsonInputError(
             f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}; fix the file and rerun"

@@ -134,8 +134,7 @@ def _checked(path: Path, text: str, schema: str, what: str) -> Any:
     return data
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+_NUMBER_TYPES = {int, float}  # exact types: bool is an int subclass but not a number here
 
 
 def _block(raw: Any) -> Block | None:
@@ -162,9 +161,10 @@ def _block(raw: Any) -> Block | None:
         and (position is None or isinstance(position, list))
     ):
         return None
-    if ports and not all(isinstance(target, str) for target in ports.values()):
+    # Type sets, not a Python call per value: this runs for every port and coordinate.
+    if ports and not {type(target) for target in ports.values()} <= {str}:
         return None
-    if position and not all(map(_is_number, position)):
+    if position and not {type(value) for value in position} <= _NUMBER_TYPES:
         return None
     return Block(
         block_id,
