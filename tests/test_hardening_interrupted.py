@@ -60,6 +60,15 @@ def record_writes(org: FakeOrg) -> list[int]:
     return [c.records for c in org.writes if c.operation.startswith("composite_")]
 
 
+def rerun_writes_only_the_rest(org: FakeOrg, path: Path, wanted: dict, writes: list[int]) -> None:
+    """Deploy again: it must finish, planning ``wanted`` states and sending ``writes``."""
+    org.calls.clear()
+    rerun = deploy(path)
+    assert rerun.exit_code == 0, rerun.output
+    assert states(rerun) == wanted
+    assert record_writes(org) == writes
+
+
 def assert_flows_are(org: FakeOrg, wanted: list[dict]) -> None:
     flows = stored(org, FLOW)
     assert sorted(flows) == sorted(f["name"] for f in wanted)
@@ -91,11 +100,9 @@ def test_deploy_killed_between_batches_then_rerun(
         deploy(path)
     assert len(stored(org, FLOW)) == kept
     assert len(record_writes(org)) == 2  # died in the second call: the third never started
-    org.calls.clear()
-    rerun = deploy(path)
-    assert rerun.exit_code == 0, rerun.output
-    assert states(rerun) == {"Unchanged": kept, "Created": 450 - kept}
-    assert record_writes(org) == rerun_writes  # only what was missing
+    rerun_writes_only_the_rest(
+        org, path, {"Unchanged": kept, "Created": 450 - kept}, rerun_writes
+    )  # only what was missing
     assert_flows_are(org, FLOWS)
 
 
@@ -112,11 +119,7 @@ def test_a_connection_lost_for_good_fails_the_rest_and_a_rerun_sends_only_that(
     failed = [c for c in json.loads(result.stdout)["result"]["components"] if c.get("error")]
     assert all("not sent" in c["error"] for c in failed)
     assert len(stored(org, FLOW)) == 200
-    org.calls.clear()
-    rerun = deploy(path)
-    assert rerun.exit_code == 0, rerun.output
-    assert states(rerun) == {"Unchanged": 200, "Created": 250}
-    assert record_writes(org) == [200, 50]
+    rerun_writes_only_the_rest(org, path, {"Unchanged": 200, "Created": 250}, [200, 50])
     assert_flows_are(org, FLOWS)
 
 
@@ -130,11 +133,7 @@ def test_killed_after_the_flows_the_rerun_links_actions_to_them(
     with pytest.raises(Crash):
         deploy(path)
     assert len(stored(org, FLOW)) == 250 and stored(org, ACTION) == {}
-    org.calls.clear()
-    rerun = deploy(path)
-    assert rerun.exit_code == 0, rerun.output
-    assert states(rerun) == {"Unchanged": 250, "Created": 250}
-    assert record_writes(org) == [200, 50]
+    rerun_writes_only_the_rest(org, path, {"Unchanged": 250, "Created": 250}, [200, 50])
     flow_ids = {name: row["Id"] for name, row in stored(org, FLOW).items()}
     linked = stored(org, ACTION)
     assert sorted(linked) == [a["name"] for a in actions]
@@ -153,11 +152,7 @@ def test_updates_killed_between_batches_then_rerun(org: FakeOrg, tmp_path: Path)
     org.inject("crash", on="composite_update", after=1)
     with pytest.raises(Crash):
         deploy(path)
-    org.calls.clear()
-    rerun = deploy(path)
-    assert rerun.exit_code == 0, rerun.output
-    assert states(rerun) == {"Unchanged": 200, "Changed": 250}
-    assert record_writes(org) == [200, 50]
+    rerun_writes_only_the_rest(org, path, {"Unchanged": 200, "Changed": 250}, [200, 50])
     assert_flows_are(org, FLOWS)
     assert {name: row["Id"] for name, row in stored(org, FLOW).items()} == ids  # updated in place
 
@@ -239,3 +234,18 @@ def test_upgrade_on_an_org_killed_mid_way_then_rerun(
     assert flow_row["amazonconnect__Source__c"] == "ctiAction"  # the value the upgrade adds
     fake_org.calls.clear()
     assert run(*upgrade).exit_code == 0 and fake_org.writes == []  # and now it is done
+
+
+def test_an_answer_lost_mid_way_is_recovered_in_the_same_run(org: FakeOrg, tmp_path) -> None:
+    """Not a kill: the second batch is saved but its answer times out. The run asks which of
+    its names exist and resends none of them; the third batch follows; nothing is doubled."""
+    org.inject("timeout_after_write", on="composite_create", after=1)
+    result = deploy(write_records(tmp_path, FLOWS))
+    assert result.exit_code == 0, result.output
+    assert states(result) == {"Created": 450}
+    assert record_writes(org) == [200, 200, 50]
+    operations = [c.operation for c in org.calls if c.operation != "describe"]
+    create, query = "composite_create", "query"
+    # plan; three creates with the names of the second asked for; the verifying re-plan
+    assert operations == [query, create, create, query, create, query]
+    assert_flows_are(org, FLOWS)

@@ -58,6 +58,16 @@ def test_bar_counts_every_batch_up_to_the_total(org: FakeOrg, tmp_path, terminal
     assert LABEL not in result.stdout and "\r" not in result.stdout
 
 
+def test_bar_counts_a_bulk_job(org: FakeOrg, tmp_path, terminal, monkeypatch) -> None:
+    from sfupgrade.org import records
+
+    monkeypatch.setattr(records, "BULK_THRESHOLD", 5)
+    result = deploy(tmp_path, 12)
+    assert result.exit_code == 0, result.output
+    assert org.count("bulk_job") == 1
+    assert frames(result.stderr)[-1].endswith(" 12/12")
+
+
 def test_same_report_on_stdout_with_and_without_a_terminal(
     org: FakeOrg, tmp_path, monkeypatch
 ) -> None:
