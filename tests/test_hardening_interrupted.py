@@ -26,7 +26,7 @@ VALUE_SET = "AC_CtiScriptSource"
 
 @pytest.fixture
 def org(fake_org: FakeOrg) -> FakeOrg:
-    add_cti_objects(fake_org)
+    add_cti_objects(fake_org, unique_names=False)  # so a record sent twice would be stored twice
     return fake_org
 
 
@@ -209,7 +209,7 @@ def test_upgrade_on_an_org_killed_mid_way_then_rerun(
     full_name = fake_org.add_value_set(
         VALUE_SET, [{"fullName": "voiceContact", "label": "Voice Contact"}]
     )
-    add_cti_objects(fake_org)
+    add_cti_objects(fake_org, unique_names=False)
     upgrade = ("upgrade", "--instance-url", URL)
     fake_org.inject(kind, on=on, after=after)
     with pytest.raises(Crash):
