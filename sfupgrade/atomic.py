@@ -113,19 +113,23 @@ def write_files(writes: Sequence[FileWrite]) -> None:
     for write in writes:
         _check_unchanged(write)
     staged: list[tuple[Path, Path]] = []
+    renamed = 0
     try:
         for write in writes:
             staged.append((_stage(write), _target(write.path)))
         for write in writes:
             _check_unchanged(write)
+        for temp, target in staged:
+            os.replace(temp, target)
+            renamed += 1
+            _fsync_dir(target.parent)
     except BaseException:
-        for temp, _ in staged:
+        # Interrupted (an error, Ctrl-C, a kill signal turned exception): whatever was not
+        # renamed yet must not linger beside the originals as a hidden temporary file.
+        for temp, _ in staged[renamed:]:
             with contextlib.suppress(OSError):
                 temp.unlink()
         raise
-    for temp, target in staged:
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
 
 
 def _fsync_dir(directory: Path) -> None:

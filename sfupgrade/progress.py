@@ -7,11 +7,15 @@ clean. stdout is never touched, so reports piped elsewhere are unaffected.
 
 from __future__ import annotations
 
+import functools
 import sys
 import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
+
+DELAY = 0.5  # seconds of work before the bar first appears
+INTERVAL = 0.1  # seconds between redraws
 
 
 class Progress:
@@ -25,21 +29,20 @@ class Progress:
         stream: TextIO | None = None,
         quiet: bool = False,
         width: int = 30,
-        delay: float = 0.5,
-        interval: float = 0.1,
+        delay: float | None = None,
+        interval: float | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.total = total
         self.label = label
         self.done = 0
         self._stream = stream if stream is not None else sys.stderr
-        isatty = getattr(self._stream, "isatty", None)
-        self.enabled = not quiet and bool(isatty and isatty())
+        self.enabled = not quiet and _is_terminal(self._stream)
         self._width = width
         self._clock = clock
         self._start = clock()
-        self._delay = delay
-        self._interval = interval
+        self._delay = DELAY if delay is None else delay
+        self._interval = INTERVAL if interval is None else interval
         self._drawn_at: float | None = None
 
     def line(self) -> str:
@@ -84,3 +87,17 @@ class Progress:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+ProgressFactory = Callable[[int | None, str], Progress]
+"""What library calls that take a while accept: called with (total, label) for each bar."""
+
+
+def terminal_progress(quiet: bool) -> ProgressFactory:
+    """Bars on stderr for a command's org work, or none with --quiet."""
+    return functools.partial(Progress, quiet=quiet)
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

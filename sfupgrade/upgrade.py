@@ -20,6 +20,7 @@ from sfupgrade.resources import release_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.progress import ProgressFactory
 
 log = logging.getLogger("sfupgrade.upgrade")
 
@@ -77,8 +78,13 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
     return plan
 
 
-def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
-    """Apply a plan without errors, then re-plan: a correct upgrade leaves nothing to do."""
+def apply_upgrade(
+    plan: Plan, request: UpgradeRequest, progress: ProgressFactory | None = None
+) -> Plan:
+    """Apply a plan without errors, then re-plan: a correct upgrade leaves nothing to do.
+
+    ``progress`` draws a bar for the org's record writes (see :func:`apply_records`).
+    """
     if plan.errors:
         raise FailureError(
             f"{len(plan.errors)} validation error(s); nothing applied. Fix them and rerun"
@@ -89,7 +95,7 @@ def apply_upgrade(plan: Plan, request: UpgradeRequest) -> Plan:
 
         # The value set first: the flows' source is one of its values.
         apply_org_changes(plan.changes)
-        plan.changes = apply_records(request.org, plan.changes)
+        plan.changes = apply_records(request.org, plan.changes, progress)
     else:
         log.info("writing %d file(s)", len(plan.pending))
         apply_file_changes(plan.changes)

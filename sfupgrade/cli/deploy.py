@@ -54,6 +54,7 @@ def deploy(
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.recordfile import load_records
     from sfupgrade.plan import Plan
+    from sfupgrade.progress import terminal_progress
     from sfupgrade.resources import release_dir
 
     if records is not None and paths:
@@ -78,6 +79,6 @@ def deploy(
     plan.flows.extend(validation.flows)
     plan.checks.extend(validation.checks)
     if not dry_run and not plan.failed and not plan.errors:
-        apply_deploy(connection, plan, mapped, wanted)
+        apply_deploy(connection, plan, mapped, wanted, terminal_progress(report_options.quiet))
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

@@ -86,6 +86,8 @@ def upgrade(
             for deploy_id in check_upgrade(plan, request):
                 click.echo(f"Validated by the org (check-only deploy {deploy_id})", err=True)
     elif not dry_run and not plan.errors:
-        apply_upgrade(plan, request)
+        from sfupgrade.progress import terminal_progress
+
+        apply_upgrade(plan, request, terminal_progress(report_options.quiet))
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

@@ -16,6 +16,7 @@ from sfupgrade.plan import Plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.progress import ProgressFactory
 
 
 def content_records(content: Content) -> RecordSet:
@@ -33,10 +34,14 @@ def plan_deploy(connection: OrgConnection, mapping: Mapping, records: RecordSet)
 
 
 def apply_deploy(
-    connection: OrgConnection, plan: Plan, mapping: Mapping, records: RecordSet
+    connection: OrgConnection,
+    plan: Plan,
+    mapping: Mapping,
+    records: RecordSet,
+    progress: ProgressFactory | None = None,
 ) -> Plan:
     """Apply the plan; when every record succeeded, re-plan and insist nothing is left."""
-    plan.changes = apply_records(connection, plan.changes)
+    plan.changes = apply_records(connection, plan.changes, progress)
     plan.dry_run = False
     plan.applied = True
     if plan.failed:

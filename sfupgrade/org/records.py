@@ -30,6 +30,7 @@ from sfupgrade.plan import Change, FieldDiff, State
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.progress import Progress, ProgressFactory
 
 log = logging.getLogger("sfupgrade.org")
 
@@ -256,13 +257,17 @@ def _errors(result: dict[str, Any]) -> list[tuple[str, str]]:
 class _Applier:
     """One apply run: sends batches, records each change's outcome."""
 
-    def __init__(self, connection: OrgConnection) -> None:
+    def __init__(self, connection: OrgConnection, progress: ProgressFactory | None) -> None:
         self.connection = connection
         self.outcome: dict[int, Change] = {}
         self.created_flows: dict[str, str] = {}
+        self._progress = progress
+        self._bar: Progress | None = None
 
     def run(self, changes: list[Change]) -> list[Change]:
         pending = [c for c in changes if c.pending and isinstance(c.operation, RecordWrite)]
+        if pending and self._progress is not None:
+            self._bar = self._progress(len(pending), "Writing CTI records")
         try:
             for kind in ("flow", "action"):
                 of_kind = [c for c in pending if c.operation.kind == kind]
@@ -271,7 +276,16 @@ class _Applier:
         except OrgError as exc:
             for change in pending:
                 self.outcome.setdefault(id(change), _failed(change, f"not sent: {exc}"))
+        finally:
+            if self._bar is not None:
+                self._bar.close()
         return [self.outcome.get(id(c), c) for c in changes]
+
+    def _settle(self, change: Change, outcome: Change) -> None:
+        """A record's final outcome (written or failed): it counts on the progress bar."""
+        self.outcome[id(change)] = outcome
+        if self._bar is not None:
+            self._bar.advance()
 
     def _flow_id(self, write: RecordWrite) -> str | None:
         if write.flow_name is None:
@@ -283,8 +297,8 @@ class _Applier:
         for change in changes:
             op = change.operation
             if op.lookup_field and self._flow_id(op) is None:
-                self.outcome[id(change)] = _failed(
-                    change, f"its CTI flow {op.flow_name!r} was not created"
+                self._settle(
+                    change, _failed(change, f"its CTI flow {op.flow_name!r} was not created")
                 )
             else:
                 ready.append(change)
@@ -328,7 +342,7 @@ class _Applier:
                 locked.append(change)
             else:
                 text = "; ".join(f"{code}: {msg}" for code, msg in errors) or "failed"
-                self.outcome[id(change)] = _failed(change, text)
+                self._settle(change, _failed(change, text))
         return locked
 
     def _collection(self, batch: list[Change], create: bool) -> list[dict[str, Any]]:
@@ -379,13 +393,19 @@ class _Applier:
     def _done(self, change: Change, record_id: str | None) -> None:
         if change.operation.kind == "flow" and record_id:
             self.created_flows[change.name] = record_id
-        self.outcome[id(change)] = change
+        self._settle(change, change)
 
 
 def _failed(change: Change, error: str) -> Change:
     return replace(change, state=State.FAILED, error=error)
 
 
-def apply_records(connection: OrgConnection, changes: list[Change]) -> list[Change]:
-    """Apply the pending record changes; the same list with failures marked Failed."""
-    return _Applier(connection).run(changes)
+def apply_records(
+    connection: OrgConnection, changes: list[Change], progress: ProgressFactory | None = None
+) -> list[Change]:
+    """Apply the pending record changes; the same list with failures marked Failed.
+
+    ``progress`` (e.g. :func:`sfupgrade.progress.terminal_progress`) gets one bar counting the
+    records settled, written or failed, batch by batch; without it nothing is drawn.
+    """
+    return _Applier(connection, progress).run(changes)

@@ -12,11 +12,11 @@ from typing import Any
 
 import responses
 
-from tests.fakeorg.core import FAULT_KINDS, LOGIN_HOSTS, TOKEN, URL, Call, Dispatcher
+from tests.fakeorg.core import FAULT_KINDS, LOGIN_HOSTS, TOKEN, URL, Call, Crash, Dispatcher
 from tests.fakeorg.metadata import MetadataApi, StoredValueSet
 from tests.fakeorg.rest import BulkApi, RestApi
 
-__all__ = ["FAULT_KINDS", "TOKEN", "URL", "Call", "FakeOrg", "StoredValueSet"]
+__all__ = ["FAULT_KINDS", "TOKEN", "URL", "Call", "Crash", "FakeOrg", "StoredValueSet"]
 
 _V = r"/services/data/v\d+\.\d"
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
@@ -70,8 +70,8 @@ class FakeOrg:
 
     # -- faults -------------------------------------------------------------------------------
 
-    def inject(self, kind: str, *, on: str = "any", times: int = 1) -> None:
-        self.http.inject(kind, on=on, times=times)
+    def inject(self, kind: str, *, on: str = "any", times: int = 1, after: int = 0) -> None:
+        self.http.inject(kind, on=on, times=times, after=after)
 
     def lock(self, name: str, unique_value: str, times: int = 1) -> None:
         """Make writes of the record whose unique field is ``unique_value`` fail with

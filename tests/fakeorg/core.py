@@ -38,16 +38,30 @@ class Call:
     body: bytes = field(default=b"", compare=False, repr=False)
 
 
+class Crash(BaseException):
+    """The process dying mid-run (killed, power cut): raised from inside a request, and, not
+    being an Exception, caught by nothing in sfupgrade or in Click's test runner."""
+
+
 @dataclass
 class Fault:
-    """A fault to inject on the next ``times`` requests whose operation matches ``on``."""
+    """A fault to inject on the next ``times`` requests whose operation matches ``on``, once
+    ``after`` such requests have gone through untouched."""
 
     kind: str
     on: str = "any"
     times: int = 1
+    after: int = 0
 
-    def matches(self, operation: str, kind: str) -> bool:
-        return self.times > 0 and self.on in ("any", operation, kind)
+    def fires(self, operation: str, kind: str) -> bool:
+        """Whether this request gets the fault; counts it down either way."""
+        if self.times <= 0 or self.on not in ("any", operation, kind):
+            return False
+        if self.after > 0:
+            self.after -= 1
+            return False
+        self.times -= 1
+        return True
 
 
 WRITES = (
@@ -67,7 +81,12 @@ FAULT_KINDS = (
     "timeout",  # ReadTimeout before the org does anything
     "timeout_after_write",  # the org applies the request, the answer is lost
     "connection_error",
+    "crash",  # the process dies (Crash) before the request reaches the org
+    "crash_after_write",  # the org applies the request, then the process dies
 )
+
+
+_AFTER_HANDLING = ("timeout_after_write", "failed_save", "crash_after_write")
 
 
 def json_reply(status: int, body: Any, usage: str) -> Reply:
@@ -117,10 +136,11 @@ class Dispatcher:
     def route(self, method: str, pattern: str, operation: str, handler: Callable[..., Any]) -> None:
         self._routes.append((method, re.compile(pattern), operation, handler))
 
-    def inject(self, kind: str, *, on: str = "any", times: int = 1) -> None:
-        """Make the next ``times`` requests matching ``on`` fail with ``kind``."""
+    def inject(self, kind: str, *, on: str = "any", times: int = 1, after: int = 0) -> None:
+        """Make the next ``times`` requests matching ``on`` fail with ``kind``, after letting
+        ``after`` of them through."""
         assert kind in FAULT_KINDS, kind
-        self.faults.append(Fault(kind, on, times))
+        self.faults.append(Fault(kind, on, times, after))
 
     @property
     def usage(self) -> str:
@@ -167,12 +187,10 @@ class Dispatcher:
         write = operation in WRITES
         self.api_used += 1
         fault = next(
-            (f for f in self.faults if f.matches(operation, "soap" if soap else "rest")), None
+            (f for f in self.faults if f.fires(operation, "soap" if soap else "rest")), None
         )
-        if fault is not None:
-            fault.times -= 1
-            if fault.kind not in ("timeout_after_write", "failed_save"):
-                return self._fault(fault.kind, soap, request, operation, write)
+        if fault is not None and fault.kind not in _AFTER_HANDLING:
+            return self._fault(fault.kind, soap, request, operation, write)
         if not self._authorised(request, body, soap):
             self.calls.append(Call(request.method, request.path_url, operation, write, 401))
             if soap:
@@ -189,6 +207,8 @@ class Dispatcher:
         )
         if fault is not None and fault.kind == "timeout_after_write":  # applied, answer lost
             raise requests.exceptions.ReadTimeout("fake org: read timed out")
+        if fault is not None and fault.kind == "crash_after_write":
+            raise Crash(f"fake org: process died after {operation} was applied")
         return status, headers, text
 
     def _authorised(self, request: requests.PreparedRequest, body: bytes, soap: bool) -> bool:
@@ -197,6 +217,9 @@ class Dispatcher:
         return request.headers.get("Authorization") == f"Bearer {self.token}"
 
     def _fault(self, kind: str, soap: bool, request, operation: str, write: bool) -> Reply:
+        if kind == "crash":
+            self.calls.append(Call(request.method, request.path_url, operation, write, kind))
+            raise Crash(f"fake org: process died before {operation}")
         if kind in ("timeout", "connection_error"):
             error = (
                 requests.exceptions.ReadTimeout

@@ -11,8 +11,11 @@ FLOW = "amazonconnect__AC_CtiScript__c"
 ACTION = "amazonconnect__AC_CtiAction__c"
 
 
-def add_cti_objects(org: FakeOrg, *, drop: str | None = None) -> None:
-    """Add both objects; ``drop`` leaves out one field (``Object.Field``) or a whole object."""
+def add_cti_objects(org: FakeOrg, *, drop: str | None = None, unique_names: bool = True) -> None:
+    """Add both objects; ``drop`` leaves out one field (``Object.Field``) or a whole object.
+
+    Without ``unique_names`` the org, like a real one whose Name is a plain field, stores a
+    second record of the same name: a duplicate is saved rather than refused."""
     flow_fields = {
         "Name": "string",
         "amazonconnect__Source__c": "picklist",
@@ -32,7 +35,7 @@ def add_cti_objects(org: FakeOrg, *, drop: str | None = None) -> None:
         if drop == name:
             continue
         kept = {f: t for f, t in fields.items() if drop != f"{name}.{f}"}
-        org.add_object(name, kept, unique=("Name",))
+        org.add_object(name, kept, unique=("Name",) if unique_names else ())
 
 
 def flow(name: str, **overrides: object) -> dict[str, object]:
