@@ -12,7 +12,6 @@ that went wrong is an error, never a file on disk.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
@@ -28,121 +27,10 @@ from sfupgrade.valueset import (
     edited_value,
     merge,
 )
+from sfupgrade.xmlspans import Node, is_plain, leading_ws, scan, trailing_ws, value_node
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
-
-_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <!\[CDATA\[.*?\]\]>
-      | <\?.*?\?>
-      | <!(?P<decl>[A-Za-z]+)
-      | </(?P<end>[^\s>]+)\s*>
-      | <(?P<start>[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*?(?P<empty>/?)>""",
-    re.S | re.X,
-)
-
-
-@dataclass
-class _Node:
-    """An element's extent in the original text: ``start``..``end`` covers the tags too."""
-
-    name: str
-    start: int
-    inner_start: int
-    inner_end: int = -1
-    end: int = -1
-    children: list[_Node] = field(default_factory=list)
-
-    @property
-    def local(self) -> str:
-        return self.name.rpartition(":")[2]
-
-
-# Only the set's own values and what cannot contain markup; values are never nested, so one pass
-# over these tokens finds every value without tokenizing the thousands of elements inside them.
-_VALUE_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <!\[CDATA\[.*?\]\]>
-      | <\?.*?\?>
-      | <(?P<close>/?)(?P<name>(?:[^\s/>!?:]+:)?customValue)\b[^>]*?(?P<empty>/?)>""",
-    re.S | re.X,
-)
-
-
-def _plain(text: str) -> bool:
-    """No comments, CDATA, processing instructions or prefixes: every customValue tag is real."""
-    return "<!" not in text and text.find("<?", 5) == -1 and ":customValue" not in text
-
-
-def _value_node(text: str, index: int, count: int, plain: bool) -> _Node:
-    """The extent of the ``index``-th of ``count`` values; children are scanned when edited."""
-    if not plain or text.count("<customValue") != count:
-        return _value_nodes_tokenized(text)[index]
-    # Plain string search is several times faster than tokenizing, and the last value (where
-    # a new one is added) is found from the end without looking at the others.
-    if index == count - 1:
-        end = text.rfind("</customValue")
-        start = text.rfind("<customValue", 0, end)
-    else:
-        start = -1
-        for _ in range(index + 1):
-            start = text.find("<customValue", start + 1)
-        end = text.find("</customValue", start)
-    close = text.find(">", start)
-    if text[close - 1] == "/":
-        return _Node("customValue", start, close + 1, close + 1, close + 1)
-    return _Node("customValue", start, close + 1, end, text.find(">", end) + 1)
-
-
-def _value_nodes_tokenized(text: str) -> list[_Node]:
-    """Every value's extent, skipping comments, CDATA and processing instructions."""
-    nodes: list[_Node] = []
-    open_node: _Node | None = None
-    for match in _VALUE_TOKEN.finditer(text):
-        name = match.group("name")
-        if name is None:
-            continue
-        if match.group("close"):
-            if open_node is not None:
-                open_node.inner_end, open_node.end = match.start(), match.end()
-                nodes.append(open_node)
-                open_node = None
-        elif match.group("empty"):
-            nodes.append(_Node(name, match.start(), match.end(), match.end(), match.end()))
-        else:
-            open_node = _Node(name, match.start(), match.end())
-    return nodes
-
-
-def _scan(text: str, source: str, pos: int = 0, endpos: int | None = None) -> _Node:
-    """Find the extent of every element in ``text[pos:endpos]`` (lxml checked well-formedness)."""
-    stack: list[_Node] = []
-    root: _Node | None = None
-    for match in _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos):
-        if match.group("decl") is not None:
-            raise MetadataXmlError(
-                f"{source}: a <!{match.group('decl')}> declaration is not allowed in Salesforce "
-                "metadata (DTDs and entities are refused for safety); remove it"
-            )
-        start_name = match.group("start")
-        if start_name is not None:
-            node = _Node(start_name, match.start(), match.end())
-            if stack:
-                stack[-1].children.append(node)
-            elif root is None:
-                root = node
-            if match.group("empty"):
-                node.inner_end, node.end = match.end(), match.end()
-            else:
-                stack.append(node)
-        elif match.group("end") is not None and stack:
-            node = stack.pop()
-            node.inner_end, node.end = match.start(), match.end()
-    if root is None or stack:
-        raise MetadataXmlError(f"{source}: malformed XML: unbalanced tags")
-    return root
-
 
 _PARSER_OPTIONS = {
     "resolve_entities": False,
@@ -368,9 +256,9 @@ class ValueSetDocument:
         if edit.kind == "add" and count == 0:
             return self._reparsed(self._insert_first(edit), edit, None)
         index = count - 1 if edit.kind == "add" else self._names.index(edit.full_name)
-        plain = _plain(self.text)
-        node = _value_node(self.text, index, count, plain)
-        scanned = _scan(self.text, self.source, node.start, node.end)
+        plain = is_plain(self.text)
+        node = value_node(self.text, index, count, plain)
+        scanned = scan(self.text, self.source, node.start, node.end)
         if edit.kind == "add":
             current = None
             outer, fragment = self._new_value_after(scanned, edit)
@@ -418,11 +306,11 @@ class ValueSetDocument:
         names = [v.full_name for v in self.value_set.values]
         if full_name not in names:
             raise MetadataXmlError(f"{self.source}: no value {full_name!r} to remove")
-        node = _value_node(self.text, names.index(full_name), len(names), _plain(self.text))
-        start = node.start - len(_leading_ws(self.text, node.start))
+        node = value_node(self.text, names.index(full_name), len(names), is_plain(self.text))
+        start = node.start - len(leading_ws(self.text, node.start))
         if names.index(full_name) == 0:
             # The first value keeps the whitespace before it; the next one's goes instead.
-            start, end = node.start, node.end + len(_trailing_ws(self.text, node.end))
+            start, end = node.start, node.end + len(trailing_ws(self.text, node.end))
         else:
             end = node.end
         text = self.text[:start] + self.text[end:]
@@ -477,12 +365,12 @@ class ValueSetDocument:
         match = re.search(r"\r\n|\n|\r", self.text)
         return match.group(0) if match else ""
 
-    def _new_value_after(self, sibling: _Node, edit: ValueEdit) -> tuple[str, str]:
+    def _new_value_after(self, sibling: Node, edit: ValueEdit) -> tuple[str, str]:
         """The whitespace and text of a new value that goes after ``sibling``, styled like it."""
         text = self.text
-        outer = _leading_ws(text, sibling.start)
+        outer = leading_ws(text, sibling.start)
         if sibling.children:
-            inner = _leading_ws(text, sibling.children[0].start)
+            inner = leading_ws(text, sibling.children[0].start)
             closing = text[sibling.children[-1].end : sibling.inner_end]
         else:
             inner, closing = outer, outer
@@ -491,9 +379,9 @@ class ValueSetDocument:
     def _insert_first(self, edit: ValueEdit) -> str:
         """The first value goes before the set's other children, as the schema orders."""
         text = self.text
-        root = _scan(text, self.source)
+        root = scan(text, self.source)
         anchor = root.children[0].start if root.children else root.inner_end
-        outer = _leading_ws(text, anchor)
+        outer = leading_ws(text, anchor)
         indent = outer.lstrip("\r\n")
         inner = outer + (indent or ("    " if self._newline() else ""))
         block = self._render_value(edit, inner, outer)
@@ -509,7 +397,7 @@ class ValueSetDocument:
         )
         return "<customValue>" + "".join(inner + c for c in children) + closing + "</customValue>"
 
-    def _edit_value(self, node: _Node, edit: ValueEdit) -> str:
+    def _edit_value(self, node: Node, edit: ValueEdit) -> str:
         """The value's own text with the edit made (offsets in ``node`` are the file's)."""
         text = self.text
         splices: list[tuple[int, int, str]] = []
@@ -528,7 +416,7 @@ class ValueSetDocument:
                 before = [c for c in node.children if c.local in _CV_ORDER[:5]]
                 after = before[-1] if before else None
                 at = after.end if after else node.inner_start
-                sep = _leading_ws(text, after.start) if after else ""
+                sep = leading_ws(text, after.start) if after else ""
                 prefix = node.name.rpartition(":")[0]
                 tag = f"{prefix}:label" if prefix else "label"
                 splices.append((at, at, f"{sep}<{tag}>{label_text}</{tag}>"))
@@ -536,21 +424,6 @@ class ValueSetDocument:
             text = text[:start] + replacement + text[end:]
         grown = len(text) - len(self.text)
         return text[node.start : node.end + grown]
-
-
-def _leading_ws(text: str, position: int) -> str:
-    """The whitespace run just before ``position``: the newline and indentation of that line."""
-    start = position
-    while start > 0 and text[start - 1] in " \t\r\n":
-        start -= 1
-    return text[start:position]
-
-
-def _trailing_ws(text: str, position: int) -> str:
-    end = position
-    while end < len(text) and text[end] in " \t\r\n":
-        end += 1
-    return text[position:end]
 
 
 def _element(name: str, value: str) -> str:
