@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from sfupgrade.org.connect import OrgOptions
+from sfupgrade.org.options import OrgOptions
 
 
 @dataclass(frozen=True)

@@ -24,13 +24,13 @@ import subprocess
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
 from sfupgrade.logs import register_secret
+from sfupgrade.org.options import OrgOptions
 from sfupgrade.org.redact import redact_headers, redact_text
 from sfupgrade.xmlio import MD_NS, parse_xml
 
@@ -71,21 +71,6 @@ class LimitError(OrgError):
 
 class UnavailableError(OrgError):
     """The org did not answer usably (503, timeout, connection error) after every retry."""
-
-
-@dataclass(frozen=True)
-class OrgOptions:
-    """How the user asked to reach an org (the CLI's --target-org / --instance-url options)."""
-
-    target_org: str | None = None
-    instance_url: str | None = None
-    api_version: str | None = None
-    namespace: str | None = None
-    project: Path | None = None
-    client_id: str | None = None
-    jwt_key_file: Path | None = None
-    username: str | None = None
-    sandbox: bool = False
 
 
 @dataclass(frozen=True)
