@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import subprocess
 import time
 from collections.abc import Callable, Sequence
@@ -18,15 +19,23 @@ def best_of(function: Callable[[], object], repeat: int = 15, number: int = 5) -
     return best
 
 
-def best_process(argv: Sequence[str], repeat: int = 10) -> float:
-    """Wall seconds of a whole process, the fastest of ``repeat`` runs after one warm-up."""
-    subprocess.run(argv, capture_output=True, check=True)
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
+def paired_processes(
+    ours: Sequence[str], floor: Sequence[str], rounds: int = 15
+) -> tuple[float, float]:
+    """Median wall seconds of two commands run in turn (A B A B ...), after a warm-up each.
+
+    Alternating keeps a machine whose speed drifts from favouring either side; medians ignore
+    the odd slow run.
+    """
+    for argv in (ours, floor):
         subprocess.run(argv, capture_output=True, check=True)
-        best = min(best, time.perf_counter() - start)
-    return best
+    times: dict[int, list[float]] = {0: [], 1: []}
+    for _ in range(rounds):
+        for side, argv in enumerate((ours, floor)):
+            start = time.perf_counter()
+            subprocess.run(argv, capture_output=True, check=False)
+            times[side].append(time.perf_counter() - start)
+    return statistics.median(times[0]), statistics.median(times[1])
 
 
 def report(name: str, ours: float, floor: float, target: float) -> None:
