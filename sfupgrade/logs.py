@@ -18,9 +18,16 @@ _LOGGER = "sfupgrade"
 
 
 def register_secret(secret: str | None) -> None:
-    """Mask ``secret`` wherever it would appear in a log line from now on."""
+    """Mask ``secret`` wherever it would appear in a log line from now on.
+
+    Also makes sure a redacting handler is in place, so that nothing the org layer logs can
+    reach Python's default last-resort handler unmasked, whatever the caller configured.
+    """
     if secret:
         _secrets.add(secret)
+    logger = logging.getLogger(_LOGGER)
+    if not any(isinstance(h, _Handler) for h in logger.handlers):
+        configure(0)
 
 
 class _Redacting(logging.Filter):

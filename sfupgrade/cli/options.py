@@ -20,7 +20,6 @@ import click
 
 from sfupgrade.atomic import replace_file
 from sfupgrade.errors import WriteError
-from sfupgrade.logs import configure as configure_logging
 from sfupgrade.plan import Plan
 from sfupgrade.report import FORMATS, render
 
@@ -115,7 +114,12 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
             verbose=verbose,
         )
         _check_destinations(options)
-        configure_logging(verbose)
+        if verbose:
+            # Only when asked: local commands then never load logging. The org layer installs
+            # the same redacting handler itself when it logs in (sfupgrade.logs).
+            from sfupgrade.logs import configure
+
+            configure(verbose)
         return command(*args, report_options=options, **kwargs)
 
     decorators = [
