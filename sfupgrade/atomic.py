@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +54,8 @@ def _new_file_mode() -> int:
 
 def _write_temp(target: Path, data: bytes, mode: int) -> Path:
     """``data`` in a durable temporary file beside ``target``, ready to be renamed over it."""
+    import tempfile  # only when writing: dry runs and plans never pay for it
+
     fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     temp = Path(name)
     try:
