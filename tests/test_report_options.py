@@ -119,12 +119,31 @@ def test_two_reports_into_one_file_are_refused(run, tmp_path: Path) -> None:
     assert not path.exists()
 
 
-def test_unwritable_report_is_one_line_and_exit_1(run, tmp_path: Path) -> None:
+def test_unwritable_report_is_refused_before_any_work(run, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-dir" / "r.json"
     result = run("clean", "--report", f"json={missing}")
+    assert result.exit_code == 2
+    assert (
+        f"{missing}: cannot write the json report there: {missing.parent} is not a writable "
+        "directory; create it or choose another path"
+    ) in result.stderr
+    assert result.stdout == ""
+
+
+def test_report_that_fails_while_writing_is_one_line_and_exit_1(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfupgrade.cli import options
+
+    def full(path: Path, data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(options, "replace_file", full)
+    target = tmp_path / "r.json"
+    result = run("clean", "--report", f"json={target}")
     assert result.exit_code == 1
     assert result.stderr == (
-        f"Error: {missing}: cannot write the json report (No such file or directory); "
+        f"Error: {target}: cannot write the json report (No space left on device); "
         "check that the directory exists and is writable\n"
     )
 

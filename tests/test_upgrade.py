@@ -81,3 +81,16 @@ def test_upgrade_plan_carries_validation_of_the_release_content() -> None:
     assert plan.errors == [] and plan.warnings == []
     assert "cti-undefined-payload-key" in plan.checks
     assert [flow.name for flow in plan.flows] == ["Create Callback Task"]
+
+
+def test_a_report_that_cannot_be_written_stops_the_upgrade_before_it_starts(
+    tmp_path: Path,
+) -> None:
+    project = tmp_path / "org"
+    shutil.copytree(example_project_dir(), project)
+    before = (project / VS).read_bytes()
+    report = tmp_path / "missing" / "plan.json"
+    result = CliRunner().invoke(cli, ["upgrade", str(project), "--report", f"json={report}"])
+    assert result.exit_code == 2
+    assert "not a writable directory" in result.stderr
+    assert (project / VS).read_bytes() == before

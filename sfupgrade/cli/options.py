@@ -74,7 +74,11 @@ def _parse_reports(
 
 
 def _check_destinations(options: ReportOptions) -> None:
-    """Two reports into one file would leave only the last: refuse before doing any work."""
+    """Refuse, before doing any work, report files that could not be written.
+
+    Two reports into one file would leave only the last; a missing or read-only directory would
+    fail after the upgrade was applied, leaving a changed org or project without its report.
+    """
     seen: dict[Path, str] = {}
     destinations = list(options.reports)
     if options.output is not None:
@@ -87,6 +91,12 @@ def _check_destinations(options: ReportOptions) -> None:
                 "give each report its own file"
             )
         seen[key] = fmt
+        directory = key.parent
+        if not directory.is_dir() or not os.access(directory, os.W_OK | os.X_OK):
+            raise click.UsageError(
+                f"{path}: cannot write the {fmt} report there: {directory} is not a writable "
+                "directory; create it or choose another path"
+            )
 
 
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
