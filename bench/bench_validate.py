@@ -3,8 +3,8 @@
 Not a test (nothing is asserted): run ``python bench/bench_validate.py [N]`` (default 10,000).
 It writes N flows (graph + record) and N actions to a temporary folder, then reports
 
-* the time of ``check_paths`` (discover, strict parse, schema, references with lines, all
-  checks) against reading + ``json.loads`` of the same files, in the same run (target <= 2x);
+* the time of ``check_into_plan``, what the command runs (discover, strict parse, schema,
+  references with lines, all checks) against reading + ``json.loads`` of the same files, in the same run (target <= 2x);
 * tracemalloc's peak for N/10 and for N files, to show whether memory grows with the number of
   files (it should grow only with what must be held: the actions and the findings).
 """
@@ -19,8 +19,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from sfupgrade.cti.check import check_paths
+from sfupgrade.cti.check import check_into_plan
 from sfupgrade.jsonio import loads_strict
+from sfupgrade.plan import Plan
 from sfupgrade.resources import release_dir
 
 TEMPLATE = release_dir() / "ctiFlows" / "Create_Callback_Task.json"
@@ -67,16 +68,17 @@ def strict(files: list[Path]) -> float:
 
 
 def validation(root: Path) -> tuple[float, int]:
+    """What ``sfupgrade validate`` does before rendering: stream every file into a plan."""
     start = time.perf_counter()
-    findings = sum(1 for _ in check_paths([root]))
-    return time.perf_counter() - start, findings
+    plan = Plan(target=str(root))
+    check_into_plan(plan, [root])
+    return time.perf_counter() - start, len(plan.findings)
 
 
 def peak_memory(root: Path) -> int:
     gc.collect()
     tracemalloc.start()
-    for _ in check_paths([root]):
-        pass
+    check_into_plan(Plan(target=str(root)), [root])
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     return peak

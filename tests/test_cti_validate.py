@@ -307,6 +307,27 @@ def test_streaming_from_disk_finds_what_validate_finds(tmp_path):
     assert Counter(check_paths([root])) == Counter(in_memory)
 
 
+def test_streaming_into_a_plan_keeps_pictures_only_of_flows_with_findings(tmp_path):
+    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.plan import Plan
+
+    root = _mixed_project(tmp_path)
+    clean = {"actions": [{"id": "s", "type": "SE_Start", "ports": {"done": "e"}}]}
+    clean["actions"].append({"id": "e", "type": "SE_End"})
+    (root / "ctiFlows" / "Clean.json").write_text(json.dumps(clean))
+    content = load_content([root])
+    whole = Plan(target="x")
+    v.add_to_plan(whole, content)
+    streamed = Plan(target="x")
+    checked = check_into_plan(streamed, [root])
+    assert (checked.flows, checked.actions) == (len(content.flows), len(content.actions))
+    assert streamed.findings == whole.findings and streamed.checks == whole.checks
+    flagged = {f.location.file for f in whole.findings}
+    expected = [s for s in whole.flows if s.file in flagged]
+    assert expected and streamed.flows == expected
+    assert len(streamed.flows) < len(whole.flows)
+
+
 def test_a_path_given_twice_is_read_once(tmp_path):
     root = callback_project(tmp_path)
     flow = root / "ctiFlows" / "Create_Callback_Task.ctiFlow.json"

@@ -28,19 +28,18 @@ def validate_command(
       sfupgrade validate ./metadata                   # your flows and actions
       sfupgrade validate . --format sarif -o cti.sarif  # for code scanning
     """
-    from sfupgrade.cti.load import load_content
-    from sfupgrade.cti.validate import add_to_plan
+    from sfupgrade.cti.check import check_into_plan
     from sfupgrade.plan import Plan
     from sfupgrade.resources import release_dir
 
     targets = list(paths) or [release_dir()]
-    content = load_content(targets)
     plan = Plan(target=", ".join(str(p) for p in targets))
-    add_to_plan(plan, content)
+    # Streamed: thousands of flows are checked one at a time, never all held in memory.
+    checked = check_into_plan(plan, targets)
     emit_reports(plan, report_options)
     if not report_options.quiet:
         click.echo(
-            f"{len(content.flows)} flow(s), {len(content.actions)} action(s) checked: "
+            f"{checked.flows} flow(s), {checked.actions} action(s) checked: "
             f"{len(plan.errors)} error(s), {len(plan.warnings)} warning(s)",
             err=True,
         )
