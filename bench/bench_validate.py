@@ -4,7 +4,8 @@ Not a test (nothing is asserted): run ``python bench/bench_validate.py [N]`` (de
 It writes N flows (graph + record) and N actions to a temporary folder, then reports
 
 * the time of ``check_into_plan``, what the command runs (discover, strict parse, schema,
-  references with lines, all checks) against reading + ``json.loads`` of the same files, in the same run (target <= 2x);
+  references with lines, all checks) against reading + ``json.loads`` of the same files, in
+  the same run (target <= 2x);
 * tracemalloc's peak for N/10 and for N files, to show whether memory grows with the number of
   files (it should grow only with what must be held: the actions and the findings).
 """
