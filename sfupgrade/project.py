@@ -99,7 +99,9 @@ def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
         raise ProjectError(
             f"value set {name} not found: looked for {name}{SOURCE_SUFFIX} or "
             f"{name}{MDAPI_SUFFIX} (also namespaced ns__{name}) under {looked} "
-            f"({project.kind} layout); pass the file's path or --value-set NAME"
+            f"({project.kind} layout); pass the file's path or --value-set NAME, or retrieve "
+            f"it first (sf project retrieve start --metadata GlobalValueSet:{name}), or "
+            "upgrade the org directly with --target-org"
         )
     exact = [f for f in found if f.name.startswith(names)] if len(found) > 1 else found
     if len(exact) != 1:
