@@ -82,9 +82,17 @@ def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
                 f"{path}: not a global value set file "
                 f"(expected *{SOURCE_SUFFIX} or *{MDAPI_SUFFIX})"
             )
+        names = (f"{namespace}__{name}",) if namespace else (name,)
+        if not _matches(path.name, names, any_namespace=namespace is None):
+            raise ProjectError(
+                f"{path}: holds value set {value_set_name(path)}, not {name}; pass the file "
+                f"of {name}, or --value-set {value_set_name(path)} to edit this one"
+            )
         return path
     project = read_project(path)
-    names = _candidate_names(name, namespace or project.namespace)
+    # An explicit namespace means the managed package's set; a project's own namespace is
+    # usually left out of its file names, so both spellings count then.
+    names = (f"{namespace}__{name}",) if namespace else _candidate_names(name, project.namespace)
     found: list[Path] = []
     for search_root in project.search_roots:
         for directory, subdirs, files in os.walk(search_root):
@@ -103,10 +111,19 @@ def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
             f"it first (sf project retrieve start --metadata GlobalValueSet:{name}), or "
             "upgrade the org directly with --target-org"
         )
-    exact = [f for f in found if f.name.startswith(names)] if len(found) > 1 else found
-    if len(exact) != 1:
+    if len(found) != 1:
         listed = ", ".join(str(f) for f in found)
         raise ProjectError(
-            f"value set {name} found in {len(found)} places ({listed}); pass the one file to use"
+            f"value set {name} found in {len(found)} places ({listed}); pass the one file to "
+            "use, or --namespace to choose"
         )
-    return exact[0]
+    return found[0]
+
+
+def value_set_name(path: Path) -> str:
+    """A value set's name is its file name without the metadata suffix."""
+    name = path.name
+    for suffix in (SOURCE_SUFFIX, MDAPI_SUFFIX):
+        if name.endswith(suffix):
+            return name[: -len(suffix)]
+    return path.stem

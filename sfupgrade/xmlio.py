@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from sfupgrade.errors import MetadataXmlError
+from sfupgrade.project import value_set_name
 from sfupgrade.valueset import (
     CustomValue,
     ValueEdit,
@@ -114,15 +115,6 @@ def _value_from(element: etree._Element, source: str) -> CustomValue:
         color=fields.get("color"),
         description=None if "description" not in fields else fields["description"] or "",
     )
-
-
-def value_set_name(path: Path) -> str:
-    """A value set's name is its file name without the metadata suffix."""
-    name = path.name
-    for suffix in (".globalValueSet-meta.xml", ".globalValueSet"):
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return path.stem
 
 
 def _xpath(expression: str) -> etree.XPath:
@@ -380,14 +372,23 @@ class ValueSetDocument:
         """The first value goes before the set's other children, as the schema orders."""
         text = self.text
         root = scan(text, self.source)
-        anchor = root.children[0].start if root.children else root.inner_end
-        outer = leading_ws(text, anchor)
-        indent = outer.lstrip("\r\n")
-        inner = outer + (indent or ("    " if self._newline() else ""))
-        block = self._render_value(edit, inner, outer)
-        if not root.children:
-            return text[:anchor] + outer + block + text[anchor:]
-        return text[:anchor] + block + outer + text[anchor:]
+        if root.children:
+            anchor = root.children[0].start
+            outer = leading_ws(text, anchor)
+            indent = outer.lstrip("\r\n")
+            inner = outer + (indent or ("    " if self._newline() else ""))
+            return text[:anchor] + self._render_value(edit, inner, outer) + outer + text[anchor:]
+        # An empty set: Salesforce's own layout (a one-line file stays on one line).
+        newline = self._newline()
+        unit = "    " if newline else ""
+        block = self._render_value(edit, newline + unit * 2, newline + unit)
+        content = newline + unit + block + newline
+        if root.inner_start == root.end:  # <GlobalValueSet .../>: open it up
+            start_tag = text[root.start : root.end].rstrip("/>").rstrip() + ">"
+            replacement = f"{start_tag}{content}</{root.name}>"
+            return text[: root.start] + replacement + text[root.end :]
+        anchor = root.inner_end - len(leading_ws(text, root.inner_end))
+        return text[:anchor] + content + text[root.inner_end :]
 
     def _render_value(self, edit: ValueEdit, inner: str, closing: str) -> str:
         children = (

@@ -217,3 +217,29 @@ def test_disk_full_leaves_the_original_intact(
     assert "No space left on device" in result.stderr and "original is unchanged" in result.stderr
     assert path.read_bytes() == before
     assert sorted(p.name for p in path.parent.iterdir()) == [path.name]
+
+
+def test_a_file_path_must_hold_the_value_set_asked_for(tmp_path: Path) -> None:
+    path = make_source_project(tmp_path, name="Other_Set")
+    before = path.read_bytes()
+    result = run("picklist", "add", str(path))
+    assert result.exit_code == 2
+    assert "holds value set Other_Set, not AC_CtiScriptSource" in result.stderr
+    assert path.read_bytes() == before
+    result = run("picklist", "add", str(path), "--value-set", "Other_Set")
+    assert result.exit_code == 0, result.output
+    assert "ctiAction" in path.read_text()
+
+
+def test_plain_and_namespaced_sets_side_by_side_are_ambiguous(tmp_path: Path) -> None:
+    for name in ("AC_CtiScriptSource", "amazonconnect__AC_CtiScriptSource"):
+        (tmp_path / f"{name}.globalValueSet-meta.xml").write_text(salesforce_value_set(BEFORE))
+    result = run("picklist", "add", str(tmp_path))
+    assert result.exit_code == 2
+    assert "found in 2 places" in result.stderr and "--namespace" in result.stderr
+    result = run("picklist", "add", str(tmp_path), "--namespace", "amazonconnect")
+    assert result.exit_code == 0, result.output
+    assert (
+        "ctiAction"
+        in (tmp_path / "amazonconnect__AC_CtiScriptSource.globalValueSet-meta.xml").read_text()
+    )
