@@ -59,6 +59,22 @@ def read_project(root: Path) -> Project:
     return Project(root, "directory", (root,))
 
 
+def source_api_version(root: Path) -> str | None:
+    """``sourceApiVersion`` of the sfdx-project.json in ``root``, if any, as "62.0".
+
+    Read on its own (not through :func:`read_project`) so that an org command run from any
+    directory is not refused for a project file it only takes a version from.
+    """
+    sfdx = root / "sfdx-project.json"
+    if not sfdx.is_file():
+        return None
+    config = load_strict(sfdx)
+    version = config.get("sourceApiVersion") if isinstance(config, dict) else None
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        return f"{float(version):.1f}"
+    return str(version) if version else None
+
+
 def _candidate_names(name: str, namespace: str | None) -> tuple[str, ...]:
     return (name, f"{namespace}__{name}") if namespace else (name,)
 

@@ -65,6 +65,12 @@ def test_api_version_flag_then_project_then_default(tmp_path: Path) -> None:
         resolve_api_version(OrgOptions(api_version="v62"))
 
 
+def test_api_version_from_a_project_file_without_package_directories(tmp_path: Path) -> None:
+    # An org command run from any directory takes only the version from its project file.
+    (tmp_path / "sfdx-project.json").write_text(json.dumps({"sourceApiVersion": 61}))
+    assert resolve_api_version(OrgOptions(project=tmp_path)) == "61.0"
+
+
 def test_repr_and_errors_never_show_the_token() -> None:
     c = conn()
     assert TOKEN not in repr(c) and URL in repr(c)

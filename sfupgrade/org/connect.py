@@ -396,9 +396,9 @@ def resolve_api_version(options: OrgOptions) -> str:
     """--api-version, else sfdx-project.json's sourceApiVersion, else 62.0 (Winter '25)."""
     version = options.api_version
     if not version and options.project is not None and options.project.is_dir():
-        from sfupgrade.project import read_project
+        from sfupgrade.project import source_api_version
 
-        version = read_project(options.project).api_version
+        version = source_api_version(options.project)
     version = version or DEFAULT_API_VERSION
     if not _VERSION.match(version):
         raise OrgConfigError(f"API version {version!r} is not like 62.0; pass --api-version 62.0")
