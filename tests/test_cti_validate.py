@@ -294,7 +294,8 @@ def _mixed_project(root: Path) -> Path:
 def test_streaming_from_disk_finds_what_validate_finds(tmp_path):
     from collections import Counter
 
-    from sfupgrade.cti.check import check_paths
+    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.plan import Plan
 
     root = _mixed_project(tmp_path)
     in_memory = v.validate(load_content([root]))
@@ -304,7 +305,9 @@ def test_streaming_from_disk_finds_what_validate_finds(tmp_path):
         v.UNUSED_PAYLOAD_KEY,
         v.MISSING_FLOW,
     }
-    assert Counter(check_paths([root])) == Counter(in_memory)
+    streamed = Plan(target="x")
+    check_into_plan(streamed, [root])
+    assert Counter(streamed.findings) == Counter(in_memory)
 
 
 def test_streaming_into_a_plan_keeps_pictures_only_of_flows_with_findings(tmp_path):

@@ -16,13 +16,6 @@ from sfupgrade.cti.validate import CHECKS, iter_validate, sketch
 from sfupgrade.plan import Finding, Plan
 
 
-def check_paths(paths: Sequence[Path]) -> Iterator[Finding]:
-    """Findings for every flow and action under ``paths``, reading each flow only when checked."""
-    found = discover(paths)
-    actions = [load_action(path) for path in found.actions]
-    return iter_validate(iter_flows(found), actions)
-
-
 @dataclass(frozen=True)
 class Checked:
     """How much was read, for the summary line."""

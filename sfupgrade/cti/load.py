@@ -226,14 +226,6 @@ def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> Ct
     )
 
 
-def load_flow(path: Path) -> CtiFlow:
-    """One flow from a ``*.ctiFlow.json`` record (with its graph) or a bare downloaded graph."""
-    if path.name.endswith(RECORD_SUFFIX):
-        graph, fields = _record(path)
-        return _flow(graph, fields, path)
-    return _flow(path, None, None)
-
-
 def _payload(data: dict[str, Any], text: str) -> tuple[PayloadEntry, ...]:
     lines = LineFinder(text)
     lines.find('"payload"')

@@ -77,13 +77,6 @@ class CtiFlow:
     def has_record(self) -> bool:
         return self.record_file is not None
 
-    @property
-    def runs_from_action(self) -> bool:
-        return self.source == CTI_ACTION_SOURCE
-
-    def block_ids(self) -> set[str]:
-        return {block.id for block in self.blocks}
-
     def payload_keys(self) -> set[str]:
         return {ref.name for ref in self.references if ref.kind == "payload"}
 

@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
+from xml.sax.saxutils import escape
 
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
@@ -127,6 +128,11 @@ class OrgConnection:
     @property
     def instance_url(self) -> str:
         return self._credentials.instance_url
+
+    @property
+    def target(self) -> str:
+        """How reports name this org: ``org:<host>``."""
+        return f"org:{self.host}"
 
     @property
     def host(self) -> str:
@@ -242,7 +248,7 @@ class OrgConnection:
                 f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns="{MD_NS}" '
                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
                 "<soapenv:Header><SessionHeader><sessionId>"
-                f"{_escape(self._credentials.token)}"
+                f"{escape(self._credentials.token)}"
                 "</sessionId></SessionHeader></soapenv:Header>"
                 f"<soapenv:Body><{operation}>{body}</{operation}></soapenv:Body>"
                 "</soapenv:Envelope>"
@@ -356,10 +362,6 @@ class OrgConnection:
 
 def _path(url: str) -> str:
     return urlsplit(url).path
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _rest_error_fields(response: requests.Response) -> tuple[str, str]:

@@ -28,7 +28,7 @@ def content_records(content: Content) -> RecordSet:
 
 def plan_deploy(connection: OrgConnection, mapping: Mapping, records: RecordSet) -> Plan:
     """Reads the org (describe, queries); writes nothing."""
-    plan = Plan(target=f"org:{connection.host}")
+    plan = Plan(target=connection.target)
     plan.extend(plan_records(connection, mapping, list(records.flows), list(records.actions)))
     return plan
 

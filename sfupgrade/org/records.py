@@ -147,7 +147,7 @@ def plan_records(
     org_actions = existing_records(connection, mapping.action) if actions else {}
     flow_ids = {name: rows[0]["Id"] for name, rows in org_flows.items() if len(rows) == 1}
     flows_by_id = {fid: name for name, fid in flow_ids.items()}
-    target = f"org:{connection.host}"
+    target = connection.target
     changes = [_plan_one("flow", mapping.flow, f, org_flows, {}, target) for f in flows]
     desired_flows = {f["name"] for f in flows}
     for action in actions:

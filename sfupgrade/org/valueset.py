@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
 
 COMPONENT = "GlobalValueSet"
-_XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 class ValueSetNotFoundError(FailureError):
@@ -47,7 +46,7 @@ class OrgValueSetWrite:
 
 
 def org_target(connection: OrgConnection) -> str:
-    return f"org:{connection.host}"
+    return connection.target
 
 
 def find_full_name(connection: OrgConnection, name: str, namespace: str | None = None) -> str:
