@@ -114,7 +114,7 @@ def apply_upgrade(
 def check_upgrade(plan: Plan, request: UpgradeRequest) -> list[str]:
     """Have the org validate the pending changes without saving them (``--check-only``)."""
     if request.org is None:
-        raise UsageError("--check-only validates in an org: add --target-org or --instance-url")
+        raise UsageError("check-only validation needs an org (UpgradeRequest.org)")
     from sfupgrade.org.valueset import check_org_changes
 
     return check_org_changes(plan.changes)

@@ -125,5 +125,6 @@ def test_applying_twice_equals_applying_once(values, style, pick, label) -> None
     again = ValueSetDocument(once.serialize(), "Set", "set.xml")
     assert again.plan(name, label) is None
     # Only the edited value differs from the original.
+    assert len(again.value_set.values) == len(expected.values)
     for before, after in zip(document.value_set.values, again.value_set.values, strict=False):
         assert before == after or before.full_name == name

@@ -60,6 +60,9 @@ class OrgTargetArgs:
         )
 
 
+CHECK_ONLY_NEEDS_ORG = "--check-only validates in an org: add --target-org or --instance-url"
+
+
 def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add --target-org, --instance-url, --api-version and the JWT options; pass ``org``."""
 

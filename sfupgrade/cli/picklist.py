@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sfupgrade.cli.org_options import OrgTargetArgs, org_options
+from sfupgrade.cli.org_options import CHECK_ONLY_NEEDS_ORG, OrgTargetArgs, org_options
 from sfupgrade.picklist import (
     LABEL,
     VALUE,
@@ -69,9 +69,7 @@ def add(
     apply = apply_file_changes
     if target is None:
         if check_only:
-            raise click.UsageError(
-                "--check-only validates in an org: add --target-org or --instance-url"
-            )
+            raise click.UsageError(CHECK_ONLY_NEEDS_ORG)
         change = plan_file(path or Path("."), request)
     else:
         from sfupgrade.org.connect import connect

@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
-from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
+from sfupgrade.cli.org_options import (
+    CHECK_ONLY_NEEDS_ORG,
+    OrgTargetArgs,
+    mapping_option,
+    org_options,
+)
 from sfupgrade.picklist import PicklistRequest
 from sfupgrade.resources import example_project_dir, release_dir
 from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
@@ -65,6 +70,8 @@ def upgrade(
       sfupgrade upgrade --dry-run --target-org my-sandbox --format markdown
     """
     target = org.resolve(path, namespace)
+    if check_only and target is None:
+        raise click.UsageError(CHECK_ONLY_NEEDS_ORG)
     wanted = PicklistRequest(namespace=namespace)
     content = content or (release_dir(),)
     if target is not None:
