@@ -136,6 +136,9 @@ class Plan:
     # Codes of the validation checks that ran, findings or not: JUnit shows a passing test case
     # for each, so a green report proves the check ran rather than that it was skipped.
     checks: list[str] = field(default_factory=list)
+    # A plan that only validates (sfupgrade validate) changes nothing by design; reports say so
+    # instead of calling it a dry run, and a deploy with nothing to write is still a deploy.
+    validation_only: bool = False
 
     def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
         self.changes.extend(changes)

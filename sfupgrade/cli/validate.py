@@ -33,7 +33,7 @@ def validate_command(
     from sfupgrade.resources import release_dir
 
     targets = list(paths) or [release_dir()]
-    plan = Plan(target=", ".join(str(p) for p in targets))
+    plan = Plan(target=", ".join(str(p) for p in targets), validation_only=True)
     # Streamed: thousands of flows are checked one at a time, never all held in memory.
     checked = check_into_plan(plan, targets)
     emit_reports(plan, report_options)

@@ -29,7 +29,7 @@ def summary(plan: Plan) -> list[tuple[str, int]]:
 
 def headline(plan: Plan) -> str:
     """One line saying what the report is about and whether anything was written."""
-    if not plan.changes:
+    if plan.validation_only:
         return f"Validation of {plan.target}"
     if plan.applied:
         return f"Applied to {plan.target}"
@@ -47,7 +47,7 @@ def verdict(plan: Plan) -> str:
     if plan.pending:
         verb = "were applied" if plan.applied else "would be applied"
         return f"{len(plan.pending)} change(s) {verb}."
-    if not plan.changes:
+    if plan.validation_only:
         return f"Valid, with {len(plan.warnings)} warning(s)." if plan.warnings else "Valid."
     return "Nothing to do: the target is up to date."
 
