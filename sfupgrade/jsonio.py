@@ -46,10 +46,11 @@ def loads_strict(text: str, source: str = "<string>") -> Any:
         raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
 
 
-def read_text_strict(path: Path) -> str:
+def read_text_strict(path: str | Path) -> str:
     """A UTF-8 text file (a BOM allowed), or one clear line saying why it cannot be read."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as file:
+            data = file.read()
     except OSError as exc:
         raise JsonInputError(f"{path}: cannot read: {exc.strerror}") from None
     try:
@@ -60,6 +61,6 @@ def read_text_strict(path: Path) -> str:
         ) from None
 
 
-def load_strict(path: Path) -> Any:
+def load_strict(path: str | Path) -> Any:
     """Read and parse a UTF-8 JSON file strictly (see :func:`loads_strict`)."""
     return loads_strict(read_text_strict(path), str(path))

@@ -1,18 +1,21 @@
 """Validating files straight from disk, one flow at a time.
 
 For a CI job over thousands of flows: memory holds the actions and the findings, never every
-flow's text at once. ``load_content`` + ``validate`` give the same findings for small inputs.
+flow's text at once. Each flow is first screened (``cti.screen``); only a flow that may have a
+finding is turned into the model and checked in full, so the findings are those of
+``load_content`` + ``validate``, at a fraction of the cost.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sfupgrade.cti.load import discover, iter_flows, load_action
+from sfupgrade.cti.load import discover, load_action, read_flows
 from sfupgrade.cti.model import CtiFlow
-from sfupgrade.cti.validate import CHECKS, iter_validate, sketch
+from sfupgrade.cti.screen import is_clean
+from sfupgrade.cti.validate import CHECKS, Run, sketch
 from sfupgrade.plan import Finding, Plan
 
 
@@ -29,23 +32,21 @@ def check_into_plan(plan: Plan, paths: Sequence[Path]) -> Checked:
     of each flow a finding points at; other flows are dropped as soon as they are checked."""
     found = discover(paths)
     actions = [load_action(path) for path in found.actions]
-    current: list[CtiFlow] = []
+    run = Run(actions)
+    plan.findings.extend(run.start())
     count = 0
-
-    def flows() -> Iterator[CtiFlow]:
-        nonlocal count
-        for flow in iter_flows(found):
-            count += 1
-            current[:] = [flow]
-            yield flow
-
-    sketched: set[str | None] = set()
-    for finding in iter_validate(flows(), actions):
-        plan.findings.append(finding)
-        flow = current[0] if current else None
-        if flow is not None and flow.file not in sketched and _points_at(finding, flow):
-            sketched.add(flow.file)
+    for file in read_flows(found):
+        count += 1
+        duplicate, runners = run.claim(file.name, file.graph)
+        if duplicate is None and is_clean(file.data, file.fields, runners):
+            continue
+        flow = file.build()
+        findings = [duplicate] if duplicate else []
+        findings += run.flow(flow, runners)
+        plan.findings += findings
+        if any(_points_at(finding, flow) for finding in findings):
             plan.flows.append(sketch(flow))
+    plan.findings.extend(run.finish())
     plan.checks.extend(code for code in CHECKS if code not in plan.checks)
     return Checked(count, len(actions))
 

@@ -24,7 +24,7 @@ from sfupgrade.cti.model import (
     PayloadEntry,
     Port,
 )
-from sfupgrade.cti.refs import LineFinder, extract
+from sfupgrade.cti.refs import extract
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import UsageError
 from sfupgrade.jsonio import loads_strict, read_text_strict
@@ -44,16 +44,19 @@ class CtiContentError(UsageError):
 
 @dataclass
 class Discovery:
-    """The files found under the paths given, by role, in a stable order."""
+    """The files found under the paths given, by role, in a stable order.
 
-    actions: list[Path] = field(default_factory=list)
-    records: list[Path] = field(default_factory=list)
-    graphs: list[Path] = field(default_factory=list)
+    Paths are kept as strings: for tens of thousands of files, building ``Path`` objects costs
+    more than the walk itself.
+    """
+
+    actions: list[str] = field(default_factory=list)
+    records: list[str] = field(default_factory=list)
+    graphs: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set, repr=False)
 
 
-def _role(path: Path) -> str:
-    name = path.name
+def _role(name: str) -> str:
     if name.endswith(ACTION_SUFFIX):
         return "action"
     if name.endswith(RECORD_SUFFIX):
@@ -61,31 +64,35 @@ def _role(path: Path) -> str:
     return "graph"
 
 
-def _walk_json(directory: Path) -> Iterator[tuple[Path, set[str]]]:
-    """Each JSON file under ``directory`` with the names of the folders down to it."""
-    top = Path(os.path.abspath(directory)).name
+def _walk_json(directory: str) -> Iterator[tuple[str, str, set[str]]]:
+    """Each JSON file under ``directory``: its path, its name, the folders down to it."""
+    top = os.path.basename(os.path.abspath(directory))
     for root, dirs, files in os.walk(directory):
         dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS)
         # The folder given counts too: `validate metadata/ctiFlows` is a folder of flows.
         folders = {top, *Path(os.path.relpath(root, directory)).parts}
         for name in sorted(files):
             if name.endswith(".json"):
-                yield Path(root, name), folders
+                yield os.path.join(root, name), name, folders
 
 
-def _key(path: Path) -> str:
+def _key(path: str) -> str:
     """Identity of a file however it was named (relative, absolute, via a folder given too)."""
     return os.path.normcase(os.path.abspath(path))
 
 
-def _add(found: Discovery, path: Path) -> None:
+def _add(found: Discovery, path: str, name: str, dedupe: bool) -> None:
     # A path given twice (or a file inside a folder also given) is read once.
-    key = _key(path)
-    if key in found.seen:
-        return
-    found.seen.add(key)
-    role = _role(path)
-    {"action": found.actions, "record": found.records, "graph": found.graphs}[role].append(path)
+    if dedupe:
+        key = _key(path)
+        if key in found.seen:
+            return
+        found.seen.add(key)
+    role = _role(name)
+    if role == "graph":
+        found.graphs.append(path)
+    else:
+        (found.actions if role == "action" else found.records).append(path)
 
 
 def discover(paths: Sequence[Path]) -> Discovery:
@@ -96,7 +103,9 @@ def discover(paths: Sequence[Path]) -> Discovery:
     ``ctiActions`` or record files at all is read as a folder of downloaded flows.
     """
     found = Discovery()
-    for path in paths:
+    dedupe = len(paths) > 1  # one folder's walk never meets a file twice
+    for given in paths:
+        path = Path(given)
         if not path.exists():
             raise CtiContentError(f"{path}: no such file or directory")
         if path.is_file():
@@ -105,19 +114,20 @@ def discover(paths: Sequence[Path]) -> Discovery:
                     f"{path}: not a .json file; give a flow downloaded from the CTI Flow editor,"
                     f" a *{RECORD_SUFFIX} record, a *{ACTION_SUFFIX} action or a folder"
                 )
-            _add(found, path)
+            _add(found, str(path), path.name, dedupe)
             continue
-        files = list(_walk_json(path))
+        files = list(_walk_json(str(path)))
         structured = any(
-            _role(f) != "graph" or {FLOWS_DIR, ACTIONS_DIR} & folders for f, folders in files
+            _role(name) != "graph" or {FLOWS_DIR, ACTIONS_DIR} & folders
+            for _, name, folders in files
         )
         taken = [
-            file
-            for file, folders in files
-            if _role(file) != "graph" or FLOWS_DIR in folders or not structured
+            (file, name)
+            for file, name, folders in files
+            if _role(name) != "graph" or FLOWS_DIR in folders or not structured
         ]
-        for file in taken:
-            _add(found, file)
+        for file, name in taken:
+            _add(found, file, name, dedupe)
         if not taken:
             raise CtiContentError(
                 f"{path}: no CTI flows or actions found; expected {FLOWS_DIR}/*.json,"
@@ -126,8 +136,8 @@ def discover(paths: Sequence[Path]) -> Discovery:
     return found
 
 
-def _checked(path: Path, text: str, schema: str, what: str) -> Any:
-    data = loads_strict(text, str(path))
+def _checked(path: str, text: str, schema: str, what: str) -> Any:
+    data = loads_strict(text, path)
     error = check(data, schema)
     if error:
         raise CtiContentError(f"{path}: not a valid {what}: {error}; fix it (schema: {schema})")
@@ -184,62 +194,91 @@ def parse_blocks(data: Any) -> tuple[Block, ...] | None:
     return None if None in blocks else blocks  # type: ignore[return-value]
 
 
-def _record(record: Path) -> tuple[Path, dict[str, Any]]:
+def _record(record: str) -> tuple[str, dict[str, Any]]:
     """A record's fields and the graph file it names (default: its own name minus ``.ctiFlow``)."""
     fields = _checked(record, read_text_strict(record), "ctiFlow.schema.json", "CTI flow record")
     fields.pop("$schema", None)
-    default = record.name[: -len(RECORD_SUFFIX)] + ".json"
-    graph = record.parent / fields.pop("definition", default)
-    if not graph.is_file():
-        raise CtiContentError(
-            f"{record}: its flow file {graph.name} does not exist; put the file downloaded from"
-            " the CTI Flow editor next to it or name it in 'definition'"
+    folder, name = os.path.split(record)
+    default = name[: -len(RECORD_SUFFIX)] + ".json"
+    return os.path.normpath(os.path.join(folder, fields.pop("definition", default))), fields
+
+
+def _invalid(graph: str, data: Any) -> CtiContentError:
+    error = check(data, _GRAPH_SCHEMA) or "does not follow the schema"
+    return CtiContentError(
+        f"{graph}: not a valid CTI flow: {error}; fix it (schema: {_GRAPH_SCHEMA})"
+    )
+
+
+@dataclass(frozen=True)
+class FlowFile:
+    """One flow as read from disk: parsed, but not yet turned into the model.
+
+    A checker that streams thousands of flows screens this first (``cti.screen``) and builds
+    the model, which costs several times the parse, only for a flow that may have a finding.
+    """
+
+    graph: str
+    text: str
+    data: dict[str, Any]
+    fields: dict[str, Any] | None  # the record's fields; None for a flow without a record
+    record: str | None
+
+    @property
+    def name(self) -> str:
+        if self.fields is not None:
+            return str(self.fields["name"])
+        named = self.data.get("name")
+        return named if isinstance(named, str) and named else _stem(self.graph)
+
+    def build(self) -> CtiFlow:
+        """The model of this flow (its blocks and references), or one line on what is wrong."""
+        blocks = parse_blocks(self.data)
+        if blocks is None:
+            raise _invalid(self.graph, self.data)
+        references = []
+        for block in blocks:
+            references += extract(block.controls, block.id, block.type)
+        record = self.record
+        return CtiFlow(
+            blocks=blocks,
+            references=tuple(references),
+            definition=self.text,
+            file=self.graph,
+            record_file=record,
+            record_line=1 if record else None,
+            **(self.fields if self.fields is not None else {"name": self.name}),
         )
-    return graph, fields
 
 
-def _flow(graph: Path, fields: dict[str, Any] | None, record: Path | None) -> CtiFlow:
-    text = read_text_strict(graph)
-    data = loads_strict(text, str(graph))
+def _stem(path: str) -> str:
+    return os.path.splitext(os.path.basename(path))[0]
+
+
+def _read_flow(graph: str, fields: dict[str, Any] | None, record: str | None) -> FlowFile:
+    try:
+        text = read_text_strict(graph)
+    except UsageError:
+        if record is not None and not os.path.isfile(graph):
+            raise CtiContentError(
+                f"{record}: its flow file {os.path.basename(graph)} does not exist; put the file"
+                " downloaded from the CTI Flow editor next to it or name it in 'definition'"
+            ) from None
+        raise
+    data = loads_strict(text, graph)
     if not isinstance(data, dict) or "actions" not in data:
         raise CtiContentError(
             f"{graph}: not a CTI flow: no top-level 'actions' list; save the file the CTI Flow"
             " editor's Download link gives, unchanged"
         )
-    blocks = parse_blocks(data)
-    if blocks is None:
-        error = check(data, _GRAPH_SCHEMA) or "does not follow the schema"
-        raise CtiContentError(
-            f"{graph}: not a valid CTI flow: {error}; fix it (schema: {_GRAPH_SCHEMA})"
-        )
-    references = []
-    for block in blocks:
-        references += extract(block.controls, block.id, block.type)
-    return CtiFlow(
-        blocks=blocks,
-        references=tuple(references),
-        definition=text,
-        file=str(graph),
-        record_file=str(record) if record else None,
-        record_line=1 if record else None,
-        **(fields if fields is not None else {"name": data.get("name") or graph.stem}),
-    )
+    if not isinstance(data.get("name", ""), str):
+        raise _invalid(graph, data)
+    return FlowFile(graph, text, data, fields, record)
 
 
-def _payload(data: dict[str, Any], text: str) -> tuple[PayloadEntry, ...]:
-    lines = LineFinder(text)
-    lines.find('"payload"')
-    return tuple(
-        PayloadEntry(key, value, lines.find_value(key, value))
-        for key, value in data.get("payload", {}).items()
-    )
-
-
-def _form(data: dict[str, Any] | None, text: str) -> Form | None:
+def _form(data: dict[str, Any] | None) -> Form | None:
     if data is None:
         return None
-    lines = LineFinder(text)
-    lines.find('"form"')
     fields = tuple(
         FormField(
             key=raw["key"],
@@ -247,39 +286,43 @@ def _form(data: dict[str, Any] | None, text: str) -> Form | None:
             type=raw.get("type", "Text"),
             order=raw.get("order", index + 1),
             required=raw.get("required", False),
-            line=lines.find_value("key", raw["key"]),
         )
         for index, raw in enumerate(data["fields"])
     )
     return Form(data.get("title", ""), data.get("instructions", ""), fields)
 
 
-def load_action(path: Path) -> CtiAction:
+def load_action(path: str | Path) -> CtiAction:
     """One ``*.ctiAction.json`` file."""
+    path = str(path)
     text = read_text_strict(path)
     data = _checked(path, text, "ctiAction.schema.json", "CTI action")
     return CtiAction(
         name=data["name"],
         flow=data["flow"],
         order=data.get("order", 0),
-        payload=_payload(data, text),
-        form=_form(data.get("form"), text),
-        file=str(path),
-        line=LineFinder(text).find('"name"'),
-        flow_line=LineFinder(text).find_value("flow", data["flow"]),
+        payload=tuple(PayloadEntry(key, value) for key, value in data.get("payload", {}).items()),
+        form=_form(data.get("form")),
+        file=path,
+        text=text,
     )
 
 
-def iter_flows(found: Discovery) -> Iterator[CtiFlow]:
+def read_flows(found: Discovery) -> Iterator[FlowFile]:
     """The flows one at a time, so a caller that streams never holds them all."""
     paired: set[str] = set()
     for record in found.records:
         graph, fields = _record(record)
         paired.add(_key(graph))
-        yield _flow(graph, fields, record)
+        yield _read_flow(graph, fields, record)
     for graph in found.graphs:
         if _key(graph) not in paired:
-            yield _flow(graph, None, None)
+            yield _read_flow(graph, None, None)
+
+
+def iter_flows(found: Discovery) -> Iterator[CtiFlow]:
+    """The flows as models, one at a time."""
+    return (flow.build() for flow in read_flows(found))
 
 
 def load_content(paths: Sequence[Path]) -> Content:

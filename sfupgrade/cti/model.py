@@ -1,8 +1,8 @@
 """CTI Flows and CTI Actions as plain values (no I/O).
 
-Reports (SARIF, editors) need a file and a line, and the validator must stay pure: an action's
-small records carry their lines; a flow carries its file's text (``definition``, deployed as is),
-in which the validator looks up a line only for the few places it reports.
+Reports (SARIF, editors) need a file and a line, and the validator must stay pure: a flow and an
+action carry their file's text (a flow's ``definition`` is deployed as is), in which the
+validator looks up a line only for the few places it reports.
 """
 
 from __future__ import annotations
@@ -101,7 +101,6 @@ class FormField:
     type: str
     order: int
     required: bool
-    line: int | None = None
 
     def record_fields(self) -> dict[str, Any]:
         return {
@@ -129,11 +128,10 @@ class Form:
 
 @dataclass(frozen=True)
 class PayloadEntry:
-    """A hardcoded payload value; kept with its line so findings can point at it."""
+    """A hardcoded payload value."""
 
     key: str
     value: str
-    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -146,16 +144,21 @@ class CtiAction:
     payload: tuple[PayloadEntry, ...] = ()
     form: Form | None = None
     file: str | None = None
-    line: int | None = None
-    flow_line: int | None = None
+    # The file's text, for the lines of what is reported; not part of the action's value.
+    text: str | None = field(default=None, repr=False, compare=False)
 
-    def defined_keys(self) -> dict[str, int | None]:
-        """Every key the flow may read, hardcoded and form alike (one namespace), with lines."""
-        keys: dict[str, int | None] = {}
-        for entry in self.payload:
-            keys.setdefault(entry.key, entry.line)
-        for form_field in self.form.fields if self.form else ():
-            keys.setdefault(form_field.key, form_field.line)
+    @property
+    def form_fields(self) -> tuple[FormField, ...]:
+        return self.form.fields if self.form else ()
+
+    def defined_keys(self) -> dict[str, tuple[str, int]]:
+        """Every key the flow may read, hardcoded and form alike (one namespace), with where it
+        is first defined: ``("payload" | "form", index in that section)``."""
+        keys: dict[str, tuple[str, int]] = {}
+        for index, entry in enumerate(self.payload):
+            keys.setdefault(entry.key, ("payload", index))
+        for index, form_field in enumerate(self.form_fields):
+            keys.setdefault(form_field.key, ("form", index))
         return keys
 
     def record_fields(self) -> dict[str, Any]:

@@ -31,11 +31,21 @@ def load_schema(name: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-Check = Callable[[Any, str], "str | None"]
+# A check returns None, or (path, problem): the path is built on the way back up, only for a
+# document that fails, so a valid file costs no string building at all.
+Problem = tuple[str, str]
+Check = Callable[[Any], "Problem | None"]
 
 
 def _where(path: str) -> str:
     return path or "the top level"
+
+
+def _under(parent: str, problem: Problem) -> Problem:
+    path, text = problem
+    if not path:
+        return parent, text
+    return (parent + path if path[0] == "[" else f"{parent}.{path}"), text
 
 
 def _type_check(names: str | list[str]) -> Check:
@@ -43,16 +53,15 @@ def _type_check(names: str | list[str]) -> Check:
     types = tuple(t for name in wanted for t in _TYPES[name])
     numeric = bool({"integer", "number"} & set(wanted)) and "boolean" not in wanted
     expected = " or ".join(wanted)
-
     integral = "integer" in wanted
 
-    def check_type(value: Any, path: str) -> str | None:
+    def check_type(value: Any) -> Problem | None:
         if isinstance(value, types) and not (numeric and isinstance(value, bool)):
             return None
         # JSON has one number type: 1.0 is an integer to JSON Schema (and to jsonschema).
         if integral and isinstance(value, float) and value.is_integer():
             return None
-        return f"{_where(path)}: expected {expected}, found {json.dumps(value)[:40]}"
+        return "", f"expected {expected}, found {json.dumps(value)[:40]}"
 
     return check_type
 
@@ -64,34 +73,33 @@ def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> C
     extra_check = compile_(extra) if isinstance(extra, dict) else None
     allowed = ", ".join(sorted(properties))
 
-    def check_object(value: Any, path: str) -> str | None:
+    def check_object(value: Any) -> Problem | None:
         if not isinstance(value, dict):
             return None
         for name in required:
             if name not in value:
-                return f"{_where(path)}: missing required {name!r}"
-        prefix = f"{path}." if path else ""
+                return "", f"missing required {name!r}"
         for name, item in value.items():
             sub = properties.get(name, extra_check)
             if sub is None:
                 if extra is False:
-                    return f"{prefix}{name}: unknown field (allowed: {allowed})"
+                    return name, f"unknown field (allowed: {allowed})"
                 continue
-            error = sub(item, prefix + name)
-            if error:
-                return error
+            problem = sub(item)
+            if problem:
+                return _under(name, problem)
         return None
 
     return check_object
 
 
 def _items_check(item: Check) -> Check:
-    def check_items(value: Any, path: str) -> str | None:
+    def check_items(value: Any) -> Problem | None:
         if isinstance(value, list):
             for index, element in enumerate(value):
-                error = item(element, f"{path}[{index}]")
-                if error:
-                    return error
+                problem = item(element)
+                if problem:
+                    return _under(f"[{index}]", problem)
         return None
 
     return check_items
@@ -107,36 +115,37 @@ def _compile(schema: dict[str, Any], root: dict[str, Any]) -> Check:
     if "enum" in schema:
         enum = schema["enum"]
         listed = ", ".join(map(json.dumps, enum))
-        checks.append(lambda v, p: None if v in enum else f"{_where(p)}: must be one of {listed}")
+        checks.append(lambda v: None if v in enum else ("", f"must be one of {listed}"))
     if "minLength" in schema:
         least = schema["minLength"]
         checks.append(
-            lambda v, p: (
-                f"{_where(p)}: must not be empty" if isinstance(v, str) and len(v) < least else None
-            )
+            lambda v: ("", "must not be empty") if isinstance(v, str) and len(v) < least else None
         )
     if "minimum" in schema:
         low = schema["minimum"]
         checks.append(
-            lambda v, p: (
-                f"{_where(p)}: must be at least {low}"
-                if isinstance(v, int | float) and v < low
-                else None
+            lambda v: (
+                ("", f"must be at least {low}") if isinstance(v, int | float) and v < low else None
             )
         )
     if {"properties", "required", "additionalProperties"} & schema.keys():
         checks.append(_object_check(schema, lambda sub: _compile(sub, root)))
     if "items" in schema:
         checks.append(_items_check(_compile(schema["items"], root)))
+    if len(checks) == 1:
+        return checks[0]
+    if len(checks) == 2:  # the usual pair: a type, then its fields or its length
+        first, second = checks
+        return lambda value: first(value) or second(value)
 
-    def check_all(value: Any, path: str) -> str | None:
+    def check_all(value: Any) -> Problem | None:
         for one in checks:
-            error = one(value, path)
-            if error:
-                return error
+            problem = one(value)
+            if problem:
+                return problem
         return None
 
-    return checks[0] if len(checks) == 1 else check_all
+    return check_all
 
 
 @cache
@@ -147,4 +156,5 @@ def _checker(schema_name: str) -> Check:
 
 def check(value: Any, schema_name: str) -> str | None:
     """Check a parsed document against a shipped schema; the first problem, or None."""
-    return _checker(schema_name)(value, "")
+    problem = _checker(schema_name)(value)
+    return f"{_where(problem[0])}: {problem[1]}" if problem else None

@@ -21,7 +21,7 @@ from sfupgrade.cti.model import (
     CtiFlow,
     Reference,
 )
-from sfupgrade.cti.refs import locate
+from sfupgrade.cti.refs import LineFinder, locate
 from sfupgrade.plan import Finding, FlowSketch, Location, Plan
 
 UNDEFINED_PAYLOAD_KEY = "cti-undefined-payload-key"
@@ -243,18 +243,39 @@ def _unreachable(flow: CtiFlow, start: str, by_id: dict[str, Block]) -> Iterator
             )
 
 
-def _section(action: CtiAction, key: str) -> str:
-    return "payload" if any(entry.key == key for entry in action.payload) else "form"
+def _entry_lines(action: CtiAction) -> dict[str, list[int | None]]:
+    """The lines of the payload entries and the form fields, in file order (for findings only).
+
+    Each section is searched forward from its own key, so a payload value equal to a form key
+    does not take its line.
+    """
+    text = action.text or ""
+    lines = LineFinder(text)
+    lines.find('"payload"')
+    payload = [lines.find_value(entry.key, entry.value) for entry in action.payload]
+    lines = LineFinder(text)
+    lines.find('"form"')
+    form = [lines.find_value("key", field.key) for field in action.form_fields]
+    return {"payload": payload, "form": form}
+
+
+def _flow_line(action: CtiAction) -> int | None:
+    return LineFinder(action.text or "").find_value("flow", action.flow)
 
 
 def check_action_record(action: CtiAction) -> list[Finding]:
     """An action on its own: form keys are identifiers and no key is defined twice."""
+    form_keys = [field.key for field in action.form_fields]
+    keys = [entry.key for entry in action.payload] + form_keys
+    if len(set(keys)) == len(keys) and all(map(_IDENTIFIER.match, form_keys)):
+        return []  # the usual case, decided without looking up a single line
     findings = []
     seen: set[str] = set()
-    entries = [(e.key, e.line, "payload") for e in action.payload]
-    entries += [(f.key, f.line, "form") for f in (action.form.fields if action.form else ())]
-    for key, line, where in entries:
-        at = Location(action.file, line, path=f"{where}.{key}" if key else where)
+    lines = _entry_lines(action)
+    entries = [("payload", index, entry.key) for index, entry in enumerate(action.payload)]
+    entries += [("form", index, key) for index, key in enumerate(form_keys)]
+    for where, index, key in entries:
+        at = Location(action.file, lines[where][index], path=f"{where}.{key}" if key else where)
         if where == "form" and not _IDENTIFIER.match(key):
             findings.append(
                 Finding(
@@ -287,7 +308,6 @@ def check_action_flow(
     action: CtiAction, flow: CtiFlow | None, flow_names: Iterable[str] | Suggester = ()
 ) -> list[Finding]:
     """An action against its flow: it exists, is meant for actions, reads only defined keys."""
-    at_flow_name = Location(action.file, action.flow_line, path="flow")
     if flow is None:
         return [
             Finding(
@@ -295,7 +315,7 @@ def check_action_flow(
                 MISSING_FLOW,
                 f"action {action.name!r} runs flow {action.flow!r}, which does not exist",
                 action.name,
-                at_flow_name,
+                Location(action.file, _flow_line(action), path="flow"),
                 _did_you_mean(action.flow, flow_names),
             )
         ]
@@ -343,18 +363,19 @@ def check_action_flow(
                     suggest(ref.name) or f"add {ref.name!r} to the action's payload or form",
                 )
             )
-    for key, line in defined.items():
-        if key not in read:
-            findings.append(
-                Finding(
-                    "warning",
-                    UNUSED_PAYLOAD_KEY,
-                    f"action {action.name!r} defines {key!r}, which flow {flow.name!r} never reads",
-                    action.name,
-                    Location(action.file, line, path=f"{_section(action, key)}.{key}"),
-                    _did_you_mean(key, read - defined.keys()),
-                )
+    unread = [(key, where) for key, where in defined.items() if key not in read]
+    lines = _entry_lines(action) if unread else {}
+    for key, (section, index) in unread:
+        findings.append(
+            Finding(
+                "warning",
+                UNUSED_PAYLOAD_KEY,
+                f"action {action.name!r} defines {key!r}, which flow {flow.name!r} never reads",
+                action.name,
+                Location(action.file, lines[section][index], path=f"{section}.{key}"),
+                _did_you_mean(key, read - defined.keys()),
             )
+        )
     return findings
 
 
@@ -400,30 +421,60 @@ def _duplicates(kind: str, code: str, items: Iterable[tuple[str, str | None]]) -
         first.setdefault(name, file)
 
 
+class Run:
+    """The order-dependent state of one validation: the flow names seen so far and the actions
+    still waiting for their flow. Callers that stream flows (``cti.check``) drive it directly."""
+
+    def __init__(self, actions: Sequence[CtiAction]) -> None:
+        self.actions = actions
+        self._waiting = actions_by_flow(actions)
+        self._seen: dict[str, str | None] = {}
+
+    def start(self) -> Iterator[Finding]:
+        """Findings of the actions on their own."""
+        actions = self.actions
+        yield from _duplicates("action", DUPLICATE_ACTION, ((a.name, a.file) for a in actions))
+        for action in actions:
+            yield from check_action_record(action)
+
+    def claim(self, name: str, file: str | None) -> tuple[Finding | None, list[CtiAction]]:
+        """Note a flow by name: a duplicate-name finding, and the actions that run it."""
+        duplicate = None
+        if name in self._seen:
+            duplicate = _duplicate("flow", DUPLICATE_FLOW, name, file, self._seen[name])
+        else:
+            self._seen[name] = file
+        return duplicate, self._waiting.pop(name, [])
+
+    def flow(self, flow: CtiFlow, actions: Iterable[CtiAction]) -> Iterator[Finding]:
+        """Findings of one flow: its graph, then each action that runs it."""
+        yield from check_graph(flow)
+        for action in actions:
+            yield from check_action_flow(action, flow)
+
+    def finish(self) -> Iterator[Finding]:
+        """Findings of the actions whose flow never came."""
+        if self._waiting:
+            names = Suggester(self._seen)
+            for group in self._waiting.values():
+                for action in group:
+                    yield from check_action_flow(action, None, names)
+
+
 def iter_validate(flows: Iterable[CtiFlow], actions: Sequence[CtiAction]) -> Iterator[Finding]:
     """Every finding, taking flows one at a time so a caller can stream them from disk.
 
     Actions are few and small, so they are held; each flow is checked (graph, then the actions
     that run it) and can be dropped before the next one is read.
     """
-    yield from _duplicates("action", DUPLICATE_ACTION, ((a.name, a.file) for a in actions))
-    waiting = actions_by_flow(actions)
-    for action in actions:
-        yield from check_action_record(action)
-    seen: dict[str, str | None] = {}
+    run = Run(actions)
+    yield from run.start()
     for flow in flows:
-        if flow.name in seen:
-            yield _duplicate("flow", DUPLICATE_FLOW, flow.name, flow.file, seen[flow.name])
-        else:
-            seen[flow.name] = flow.file
-        yield from check_graph(flow)
-        for action in waiting.pop(flow.name, ()):
-            yield from check_action_flow(action, flow)
-    if waiting:
-        names = Suggester(seen)
-        for group in waiting.values():
-            for action in group:
-                yield from check_action_flow(action, None, names)
+        duplicate, runners = run.claim(flow.name, flow.file)
+        if duplicate:
+            yield duplicate
+        yield from run.flow(flow, runners)
+    yield from run.finish()
 
 
 def validate(content: Content) -> list[Finding]:
