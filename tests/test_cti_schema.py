@@ -10,7 +10,7 @@ from cti_helpers import CALLBACK_ACTION, FIXTURES
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfupgrade.cti.schema import check, load_schema
+from sfupgrade.cti.schema import _checker, check, load_schema, validator
 from sfupgrade.resources import release_dir
 
 SCHEMAS = ["ctiAction.schema.json", "ctiFlow.schema.json", "ctiFlowDefinition.schema.json"]
@@ -32,6 +32,8 @@ DOCS = {
         {"name": "a", "flow": "f", "order": -1},
         {"name": "a", "flow": "f", "order": True},
         {"name": "a", "flow": "f", "order": 1.5},
+        {"name": "a", "flow": "f", "order": 2.0},  # an integer to JSON Schema
+        {"name": "a", "flow": "f", "order": -1.0},
         {"name": "a", "flow": "f", "payload": {"k": 1}},
         {"name": "a", "flow": "f", "payload": []},
         {"name": "a", "flow": "f", "form": {}},
@@ -61,9 +63,12 @@ DOCS = {
 
 
 def _agree(doc, name):
+    """jsonschema, the interpreter (which words errors) and the compiled check give one verdict."""
     schema = load_schema(name)
     valid = jsonschema.Draft202012Validator(schema).is_valid(doc)
-    assert (check(doc, name) is None) == valid, (doc, check(doc, name))
+    assert (_checker(name)(doc) is None) == valid, (doc, _checker(name)(doc))
+    assert validator(name)(doc) == valid, (doc, validator(name).__doc__)
+    assert (check(doc, name) is None) == valid
 
 
 @pytest.mark.parametrize("name", SCHEMAS)
@@ -140,3 +145,10 @@ def test_the_fast_block_parser_agrees_with_the_graph_schema(doc):
 )
 def test_the_fast_block_parser_agrees_on_generated_blocks(blocks):
     test_the_fast_block_parser_agrees_with_the_graph_schema({"actions": blocks})
+
+
+def test_the_compiler_refuses_a_keyword_it_does_not_know():
+    from sfupgrade.cti.schemacode import compile_schema
+
+    with pytest.raises(ValueError, match="pattern"):
+        compile_schema({"type": "string", "pattern": "^a"})

@@ -12,7 +12,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sfupgrade.cti.model import (
     Block,
@@ -210,8 +210,7 @@ def _invalid(graph: str, data: Any) -> CtiContentError:
     )
 
 
-@dataclass(frozen=True)
-class FlowFile:
+class FlowFile(NamedTuple):
     """One flow as read from disk: parsed, but not yet turned into the model.
 
     A checker that streams thousands of flows screens this first (``cti.screen``) and builds

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 CTI_ACTION_SOURCE = "ctiAction"
 START_TYPE = "SE_Start"
@@ -92,8 +92,9 @@ class CtiFlow:
         }
 
 
-@dataclass(frozen=True)
-class FormField:
+# An action's parts are named tuples: immutable like the dataclasses, and several times
+# cheaper to build, which shows when thousands of actions are loaded.
+class FormField(NamedTuple):
     """An input the agent fills in; its ``key`` becomes ``$.payload.<key>`` in the flow."""
 
     key: str
@@ -112,8 +113,7 @@ class FormField:
         }
 
 
-@dataclass(frozen=True)
-class Form:
+class Form(NamedTuple):
     title: str
     instructions: str
     fields: tuple[FormField, ...]
@@ -126,8 +126,7 @@ class Form:
         }
 
 
-@dataclass(frozen=True)
-class PayloadEntry:
+class PayloadEntry(NamedTuple):
     """A hardcoded payload value."""
 
     key: str
