@@ -12,6 +12,7 @@ import sys
 from typing import TextIO
 
 from sfupgrade.org.redact import redact_text
+from sfupgrade.progress import interrupted
 
 _secrets: set[str] = set()
 _LOGGER = "sfupgrade"
@@ -42,7 +43,15 @@ class _Redacting(logging.Filter):
 
 
 class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
-    """Marks the handler ours, so configuring twice (tests, library users) replaces it."""
+    """Ours, so configuring twice (tests, library users) replaces it; writes around a progress bar.
+
+    A record for the stream a bar is drawn on clears the bar's line first and has the bar redrawn
+    below it (:func:`sfupgrade.progress.interrupted`): the record starts at column 0 on its own.
+    """
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with interrupted(self.stream):
+            super().emit(record)
 
 
 def configure(verbose: int, stream: TextIO | None = None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -38,3 +39,21 @@ def salesforce_value_set(values: list[tuple[str, str]], name: str = "AC_CtiScrip
         "</GlobalValueSet>",
     ]
     return "\n".join(lines) + "\n"
+
+
+def terminal_screen(written: str) -> list[str]:
+    """The lines a terminal shows after ``written``, obeying \\r, \\n and clear-to-end."""
+    lines, column = [""], 0
+    for token in re.findall(r"\x1b\[K|\r|\n|[^\r\n\x1b]+", written):
+        if token == "\r":
+            column = 0
+        elif token == "\n":
+            lines.append("")
+            column = 0
+        elif token == "\x1b[K":
+            lines[-1] = lines[-1][:column]
+        else:
+            line = lines[-1]
+            lines[-1] = line[:column] + token + line[column + len(token) :]
+            column += len(token)
+    return lines

@@ -15,6 +15,7 @@ from sfupgrade.cli import cli
 from sfupgrade.org.connect import OrgOptions, connect
 from tests.fakeorg import URL, FakeOrg
 from tests.fakeorg.cti import FLOW, add_cti_objects, flow
+from tests.helpers import terminal_screen
 
 LABEL = "Writing CTI records"
 
@@ -131,3 +132,20 @@ def test_library_callers_choose_their_own_stream(org: FakeOrg, monkeypatch) -> N
     more = plan_records(connection, load_mapping(None), [flow("C")], [])
     assert [str(c.state) for c in apply_records(connection, more)] == ["Created"]
     assert len(org.records(FLOW)) == 3
+
+
+def test_debug_lines_and_the_bar_share_a_terminal_without_mixing(
+    org: FakeOrg, tmp_path, terminal
+) -> None:
+    """With -vv every request is logged while the bar is drawn; each log line stays whole."""
+    result = deploy(tmp_path, 450, "-vv")
+    assert result.exit_code == 0, result.output
+    requests = [f for f in re.split(r"[\r\n]", result.stderr) if "composite/sobjects" in f]
+    assert requests  # requests were logged while the bar was shown
+    screen = terminal_screen(result.stderr)
+    logged = [line for line in screen if "sfupgrade: " in line]
+    assert len(logged) > 10
+    assert all(line.startswith("sfupgrade: ") and LABEL not in line for line in logged)
+    # Besides log lines, the screen holds only the bar's final counts, on a line of their own.
+    others = [line for line in screen if not line.startswith("sfupgrade: ")]
+    assert others == [f"{LABEL} [{'#' * 30}] 450/450", ""]
