@@ -373,3 +373,27 @@ def test_every_finding_code_is_documented_in_the_release_readme():
     codes = {c for c in codes if isinstance(c, str) and c.startswith("cti-")}
     assert len(codes) == 16
     assert {c for c in codes if f"`{c}`" not in readme} == set()
+
+
+@pytest.mark.parametrize("spelling", ["plain", "dotdot", "twice"])
+def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp_path, spelling):
+    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.plan import Plan
+
+    root = tmp_path / "project"
+    flows = root / "ctiFlows"
+    flows.mkdir(parents=True)
+    graph = {"actions": [{"id": "s", "type": "SE_Start"}]}
+    (flows / "graph.json").write_text(json.dumps(graph))
+    record = {"name": "F", "source": "ctiAction", "definition": "../ctiFlows/./graph.json"}
+    (flows / "F.ctiFlow.json").write_text(json.dumps(record))
+    (tmp_path / "other").mkdir()
+    paths = {
+        "plain": [root],
+        "dotdot": [tmp_path / "other" / ".." / "project"],
+        "twice": [root, flows / "graph.json", tmp_path / "other" / ".." / "project"],
+    }[spelling]
+    content = load_content(paths)
+    assert [(f.name, f.has_record) for f in content.flows] == [("F", True)]
+    plan = Plan(target="x")
+    assert check_into_plan(plan, paths).flows == 1 and plan.findings == []

@@ -27,7 +27,7 @@ from sfupgrade.cti.model import (
 from sfupgrade.cti.refs import extract
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import UsageError
-from sfupgrade.jsonio import loads_strict, read_text_strict
+from sfupgrade.jsonio import loads_keeping_last, loads_strict, read_text_strict
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
@@ -54,6 +54,12 @@ class Discovery:
     records: list[str] = field(default_factory=list)
     graphs: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set, repr=False)
+    # One path given: every path found is relative to it and normalized, so a path's own text
+    # identifies its file; several: only the absolute path does (``_key``).
+    single: bool = True
+
+    def key(self, path: str) -> str:
+        return os.path.normcase(path) if self.single else _key(path)
 
 
 def _role(name: str) -> str:
@@ -102,10 +108,10 @@ def discover(paths: Sequence[Path]) -> Discovery:
     project's ``sfdx-project.json`` is never mistaken for one; a folder with no ``ctiFlows``,
     ``ctiActions`` or record files at all is read as a folder of downloaded flows.
     """
-    found = Discovery()
     dedupe = len(paths) > 1  # one folder's walk never meets a file twice
+    found = Discovery(single=not dedupe)
     for given in paths:
-        path = Path(given)
+        path = Path(os.path.normpath(given))
         if not path.exists():
             raise CtiContentError(f"{path}: no such file or directory")
         if path.is_file():
@@ -222,6 +228,9 @@ class FlowFile(NamedTuple):
     data: dict[str, Any]
     fields: dict[str, Any] | None  # the record's fields; None for a flow without a record
     record: str | None
+    # False when ``data`` was parsed keeping the last of repeated keys (``jsonio``): the
+    # screen then proves there were none, and ``build`` parses strictly.
+    strict: bool = True
 
     @property
     def name(self) -> str:
@@ -232,9 +241,10 @@ class FlowFile(NamedTuple):
 
     def build(self) -> CtiFlow:
         """The model of this flow (its blocks and references), or one line on what is wrong."""
-        blocks = parse_blocks(self.data)
+        data = self.data if self.strict else loads_strict(self.text, self.graph)
+        blocks = parse_blocks(data)
         if blocks is None:
-            raise _invalid(self.graph, self.data)
+            raise _invalid(self.graph, data)
         references = []
         for block in blocks:
             references += extract(block.controls, block.id, block.type)
@@ -254,7 +264,13 @@ def _stem(path: str) -> str:
     return os.path.splitext(os.path.basename(path))[0]
 
 
-def _read_flow(graph: str, fields: dict[str, Any] | None, record: str | None) -> FlowFile:
+def _is_flow(data: Any) -> bool:
+    return isinstance(data, dict) and "actions" in data and isinstance(data.get("name", ""), str)
+
+
+def _read_flow(
+    graph: str, fields: dict[str, Any] | None, record: str | None, strict: bool
+) -> FlowFile:
     try:
         text = read_text_strict(graph)
     except UsageError:
@@ -264,7 +280,9 @@ def _read_flow(graph: str, fields: dict[str, Any] | None, record: str | None) ->
                 " downloaded from the CTI Flow editor next to it or name it in 'definition'"
             ) from None
         raise
-    data = loads_strict(text, graph)
+    data = (loads_strict if strict else loads_keeping_last)(text, graph)
+    if not strict and not _is_flow(data):
+        data, strict = loads_strict(text, graph), True  # a repeated key is what to report first
     if not isinstance(data, dict) or "actions" not in data:
         raise CtiContentError(
             f"{graph}: not a CTI flow: no top-level 'actions' list; save the file the CTI Flow"
@@ -272,7 +290,7 @@ def _read_flow(graph: str, fields: dict[str, Any] | None, record: str | None) ->
         )
     if not isinstance(data.get("name", ""), str):
         raise _invalid(graph, data)
-    return FlowFile(graph, text, data, fields, record)
+    return FlowFile(graph, text, data, fields, record, strict)
 
 
 def _form(data: dict[str, Any] | None) -> Form | None:
@@ -280,13 +298,13 @@ def _form(data: dict[str, Any] | None) -> Form | None:
         return None
     fields = tuple(
         FormField(
-            key=raw["key"],
-            label=raw["label"],
-            type=raw.get("type", "Text"),
-            order=raw.get("order", index + 1),
-            required=raw.get("required", False),
+            raw["key"],
+            raw["label"],
+            raw.get("type", "Text"),
+            raw.get("order", index),
+            raw.get("required", False),
         )
-        for index, raw in enumerate(data["fields"])
+        for index, raw in enumerate(data["fields"], 1)
     )
     return Form(data.get("title", ""), data.get("instructions", ""), fields)
 
@@ -307,16 +325,20 @@ def load_action(path: str | Path) -> CtiAction:
     )
 
 
-def read_flows(found: Discovery) -> Iterator[FlowFile]:
-    """The flows one at a time, so a caller that streams never holds them all."""
+def read_flows(found: Discovery, strict: bool = True) -> Iterator[FlowFile]:
+    """The flows one at a time, so a caller that streams never holds them all.
+
+    ``strict=False`` parses the flow files keeping the last of repeated keys, for a caller that
+    screens them (see ``FlowFile.strict``); records are always read strictly.
+    """
     paired: set[str] = set()
     for record in found.records:
         graph, fields = _record(record)
-        paired.add(_key(graph))
-        yield _read_flow(graph, fields, record)
+        paired.add(found.key(graph))
+        yield _read_flow(graph, fields, record, strict)
     for graph in found.graphs:
-        if _key(graph) not in paired:
-            yield _read_flow(graph, None, None)
+        if found.key(graph) not in paired:
+            yield _read_flow(graph, None, None, strict)
 
 
 def iter_flows(found: Discovery) -> Iterator[CtiFlow]:

@@ -11,7 +11,6 @@ file directly and answers one question: could the full checks find anything here
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import lru_cache
 from typing import Any
 
 from sfupgrade.cti.model import CTI_ACTION_SOURCE, START_TYPE, CtiAction
@@ -22,26 +21,42 @@ _NUMBERS = frozenset({int, float})  # bool is an int subclass but not a number h
 _ONLY_STR = frozenset({str})
 
 
-@lru_cache(maxsize=4096)  # flows share their payload keys, so most lookups hit
+# Flows share their payload keys and, written by one editor, their block ids ("uid-3"): most
+# references recur. A plain dict is the cheapest cache; it stops growing at a bound.
+_KNOWN: dict[str, tuple[str, str]] = {}
+_KNOWN_LIMIT = 20_000
+
+
 def _reference(text: str) -> tuple[str, str]:
-    kind, name, _ = parse_reference(text)
-    return kind, name
+    known = _KNOWN.get(text)
+    if known is None:
+        kind, name, _ = parse_reference(text)
+        known = kind, name
+        if len(_KNOWN) < _KNOWN_LIMIT:
+            _KNOWN[text] = known
+    return known
 
 
-def _dollars(value: dict[str, Any] | list[Any], out: list[str]) -> None:
-    """Every ``$``-string among the values, nested maps and lists included (keys are not read)."""
+def _dollars(value: dict[str, Any] | list[Any], out: list[str]) -> int:
+    """Append every ``$``-string among the values, nested maps and lists included (keys are not
+    read); return how many keys the nested maps hold."""
+    keys = 0
     for item in value.values() if type(value) is dict else value:
         kind = type(item)
         if kind is str:
             if item[:1] == "$":
                 out.append(item)
-        elif kind is dict or kind is list:
-            _dollars(item, out)
+        elif kind is dict:
+            keys += len(item) + _dollars(item, out)
+        elif kind is list:
+            keys += _dollars(item, out)
+    return keys
 
 
-def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str]] | None:
+def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str], int] | None:
     """For a flow whose blocks follow the schema, with unique ids and exactly one start: each
-    block id with its ports, the start block's id and the ``$``-strings; None otherwise.
+    block id with its ports, the start block's id, the ``$``-strings and how many keys the
+    blocks' maps hold (those it walks; see ``is_clean``); None otherwise.
 
     The same rules as ``load._block``, in as few Python steps per block as they allow.
     """
@@ -50,9 +65,11 @@ def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str]] | None:
     ports_of: dict[str, Any] = {}
     start = None
     strings: list[str] = []
+    keys = 0
     for raw in blocks:
         if type(raw) is not dict:
             return None
+        keys += len(raw)
         get = raw.get
         block_id = get("id")
         block_type = get("type")
@@ -66,6 +83,7 @@ def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str]] | None:
                 return None
             if ports and not _ONLY_STR.issuperset(map(type, ports.values())):
                 return None
+            keys += len(ports)
         position = get("position")
         if position is not None:
             if type(position) is not list:
@@ -73,20 +91,22 @@ def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str]] | None:
             if position and not _NUMBERS.issuperset(map(type, position)):
                 return None
         meta = get("meta")
-        if meta is not None and type(meta) is not dict:
-            return None
+        if meta is not None:
+            if type(meta) is not dict:
+                return None
+            keys += len(meta)
         controls = get("controls")
         if controls is not None:
             if type(controls) is not dict:
                 return None
             if controls:
-                _dollars(controls, strings)
+                keys += len(controls) + _dollars(controls, strings)
         if block_type == START_TYPE:
             if start is not None:
                 return None
             start = block_id
         ports_of[block_id] = ports
-    return (ports_of, start, strings) if start is not None else None
+    return (ports_of, start, strings, keys) if start is not None else None
 
 
 def _all_reached(ports_of: dict[str, Any], start: str) -> bool:
@@ -106,21 +126,30 @@ def _all_reached(ports_of: dict[str, Any], start: str) -> bool:
 
 
 def is_clean(
-    data: dict[str, Any], fields: dict[str, Any] | None, actions: Iterable[CtiAction]
+    data: dict[str, Any],
+    fields: dict[str, Any] | None,
+    actions: Iterable[CtiAction],
+    colons: int | None = None,
 ) -> bool:
     """True only if the full checks would find nothing in this flow or the actions that run it.
 
     ``data`` is the parsed flow file, ``fields`` its record (None without one), ``actions``
-    the actions that name it.
+    the actions that name it. ``colons``, the number of ``:`` in the file's text, is given when
+    ``data`` was parsed keeping the last of repeated keys: it proves there were none. Every key
+    in JSON is followed by its own colon, so the text holds at least as many colons as keys,
+    and a repeated key leaves the parsed maps one key short. Keys counted == colons therefore
+    means no key was repeated (and no string holds a colon); anything else is "maybe".
     """
     graph = _graph(data.get("actions"))
     if graph is None or type(data.get("name", "")) is not str:
         return False
-    ports_of, start, strings = graph
+    ports_of, start, strings, keys = graph
+    if colons is not None and keys + len(data) != colons:
+        return False
     if not _all_reached(ports_of, start):
         return False
     read: set[str] = set()
-    for text in strings:
+    for text in set(strings):
         kind, name = _reference(text)
         if kind == "payload":
             read.add(name)
