@@ -241,3 +241,47 @@ def test_aws_flows_without_findings_are_screened_clean():
         clean += nothing
         screened += verdict
     assert clean and screened == clean
+
+
+TEXT = (release_dir() / "ctiFlows" / "Create_Callback_Task.json").read_text(encoding="utf-8")
+OPENS = [at for at, char in enumerate(TEXT) if char == "{"]
+
+
+def _with_repeat(at: int, nested: bool) -> str:
+    """The shipped flow with a key repeated in the object that opens at ``at``."""
+    value = '{"x": 1}' if nested else "1"
+    empty = TEXT[at + 1 :].lstrip().startswith("}")
+    pair = f'"dup": {value}, "dup": 2' + ("" if empty else ", ")
+    return TEXT[: at + 1] + pair + TEXT[at + 1 :]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(OPENS), st.booleans())
+def test_a_repeated_key_anywhere_is_never_screened_clean(at, nested):
+    """Parsed keeping the last value, a repeated key must still send the flow to a strict read."""
+    from sfupgrade.jsonio import loads_keeping_last
+
+    text = _with_repeat(at, nested)
+    data = loads_keeping_last(text)
+    assert not is_clean(data, None, [], text.count(":"))
+
+
+def test_the_colon_proof_holds_for_the_unchanged_file_and_not_for_a_colon_in_a_string():
+    from sfupgrade.jsonio import loads_keeping_last
+
+    assert is_clean(loads_keeping_last(TEXT), None, [], TEXT.count(":"))
+    text = TEXT.replace('"Normal"', '"Normal: high"', 1)
+    assert text != TEXT
+    assert not is_clean(loads_keeping_last(text), None, [], text.count(":"))  # maybe: read strictly
+
+
+@pytest.mark.parametrize("at", [OPENS[0], OPENS[1], OPENS[2], OPENS[-1]])
+def test_validate_refuses_a_flow_file_with_a_repeated_key(tmp_path, at):
+    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.jsonio import JsonInputError
+    from sfupgrade.plan import Plan
+
+    (tmp_path / "ctiFlows").mkdir()
+    (tmp_path / "ctiFlows" / "flow.json").write_text(_with_repeat(at, nested=True))
+    with pytest.raises(JsonInputError, match="duplicate key 'dup'"):
+        check_into_plan(Plan(target="x"), [tmp_path])
