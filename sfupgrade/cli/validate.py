@@ -11,10 +11,20 @@ from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
 
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to read flows with, from 2,000 flows on [default: every core].",
+)
 @report_options
 @click.pass_context
 def validate_command(
-    ctx: click.Context, paths: tuple[Path, ...], report_options: ReportOptions
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    jobs: int | None,
+    report_options: ReportOptions,
 ) -> None:
     """Check that every CTI flow an action runs reads only payload keys the action defines.
 
@@ -35,7 +45,7 @@ def validate_command(
     targets = list(paths) or [release_dir()]
     plan = Plan(target=", ".join(str(p) for p in targets), validation_only=True)
     # Streamed: thousands of flows are checked one at a time, never all held in memory.
-    checked = check_into_plan(plan, targets)
+    checked = check_into_plan(plan, targets, jobs=jobs)
     emit_reports(plan, report_options)
     if not report_options.quiet:
         click.echo(

@@ -200,7 +200,7 @@ def parse_blocks(data: Any) -> tuple[Block, ...] | None:
     return None if None in blocks else blocks  # type: ignore[return-value]
 
 
-def _record(record: str) -> tuple[str, dict[str, Any]]:
+def read_record(record: str) -> tuple[str, dict[str, Any]]:
     """A record's fields and the graph file it names (default: its own name minus ``.ctiFlow``)."""
     fields = _checked(record, read_text_strict(record), "ctiFlow.schema.json", "CTI flow record")
     fields.pop("$schema", None)
@@ -268,7 +268,7 @@ def _is_flow(data: Any) -> bool:
     return isinstance(data, dict) and "actions" in data and isinstance(data.get("name", ""), str)
 
 
-def _read_flow(
+def read_flow(
     graph: str, fields: dict[str, Any] | None, record: str | None, strict: bool
 ) -> FlowFile:
     try:
@@ -325,20 +325,17 @@ def load_action(path: str | Path) -> CtiAction:
     )
 
 
-def read_flows(found: Discovery, strict: bool = True) -> Iterator[FlowFile]:
-    """The flows one at a time, so a caller that streams never holds them all.
-
-    ``strict=False`` parses the flow files keeping the last of repeated keys, for a caller that
-    screens them (see ``FlowFile.strict``); records are always read strictly.
-    """
+def read_flows(found: Discovery) -> Iterator[FlowFile]:
+    """The flows one at a time, so a caller that streams never holds them all: first each
+    record with the flow file it names, then the flow files no record names."""
     paired: set[str] = set()
     for record in found.records:
-        graph, fields = _record(record)
+        graph, fields = read_record(record)
         paired.add(found.key(graph))
-        yield _read_flow(graph, fields, record, strict)
+        yield read_flow(graph, fields, record, strict=True)
     for graph in found.graphs:
         if found.key(graph) not in paired:
-            yield _read_flow(graph, None, None, strict)
+            yield read_flow(graph, None, None, strict=True)
 
 
 def iter_flows(found: Discovery) -> Iterator[CtiFlow]:
