@@ -6,7 +6,7 @@ everything and validation errors stop the whole upgrade before anything is writt
 
 from __future__ import annotations
 
-import logging
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +22,15 @@ if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.progress import ProgressFactory
 
-log = logging.getLogger("sfupgrade.upgrade")
+
+def _info(message: str, *args: object) -> None:
+    """Log at INFO if logging is in use (``-v``, or a library caller's own set-up).
+
+    Importing ``logging`` just for messages nobody shows would add to every run's start-up.
+    """
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger("sfupgrade.upgrade").info(message, *args)
 
 
 @dataclass(frozen=True)
@@ -54,7 +62,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan = Plan(target=str(request.project))
         plan.extend([plan_file(request.project, request.picklist)])
     content = load_content(request.content)
-    log.info(
+    _info(
         "validating %d flow(s) and %d action(s) from %s",
         len(content.flows),
         len(content.actions),
@@ -97,13 +105,13 @@ def apply_upgrade(
         apply_org_changes(plan.changes)
         plan.changes = apply_records(request.org, plan.changes, progress)
     else:
-        log.info("writing %d file(s)", len(plan.pending))
+        _info("writing %d file(s)", len(plan.pending))
         apply_file_changes(plan.changes)
     plan.dry_run = False
     plan.applied = True
     if plan.failed:
         return plan  # each failure is in the report (exit 68); a rerun plans what is left
-    log.info("verifying: planning again must find nothing to do")
+    _info("verifying: planning again must find nothing to do")
     again = plan_upgrade(request)
     if again.pending:
         names = ", ".join(c.name for c in again.pending)

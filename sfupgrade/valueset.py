@@ -8,8 +8,7 @@ written, because an org rejects a set that breaks them only after a deploy has s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from sfupgrade.errors import ValueSetError
 
@@ -17,8 +16,7 @@ MAX_VALUES = 1000
 MAX_LENGTH = 255
 
 
-@dataclass(frozen=True)
-class CustomValue:
+class CustomValue(NamedTuple):
     """One picklist value; ``is_active`` None (element absent) means active to Salesforce."""
 
     full_name: str
@@ -38,8 +36,7 @@ class CustomValue:
         return self.full_name if self.label is None else self.label
 
 
-@dataclass(frozen=True)
-class ValueSet:
+class ValueSet(NamedTuple):
     """A GlobalValueSet: its name comes from the file name or the org, not from the XML body."""
 
     name: str
@@ -52,8 +49,7 @@ class ValueSet:
 EditKind = Literal["add", "relabel", "activate", "relabel+activate"]
 
 
-@dataclass(frozen=True)
-class ValueEdit:
+class ValueEdit(NamedTuple):
     """What must happen to one value so that it exists, is active and carries the wanted label."""
 
     kind: EditKind
@@ -159,9 +155,9 @@ def edited_value(current: CustomValue | None, edit: ValueEdit) -> CustomValue:
     if current is None:
         return CustomValue(full_name=edit.full_name, label=edit.label, default=False)
     if "relabel" in edit.kind:
-        current = replace(current, label=edit.label)
+        current = current._replace(label=edit.label)
     if "activate" in edit.kind:
-        current = replace(current, is_active=True)
+        current = current._replace(is_active=True)
     return current
 
 
@@ -171,6 +167,6 @@ def merge(vs: ValueSet, edit: ValueEdit) -> ValueSet:
     An org deactivates every value missing from an update, so callers send this whole result.
     """
     if edit.kind == "add":
-        return replace(vs, values=(*vs.values, edited_value(None, edit)))
+        return vs._replace(values=(*vs.values, edited_value(None, edit)))
     values = tuple(edited_value(v, edit) if v.full_name == edit.full_name else v for v in vs.values)
-    return replace(vs, values=values)
+    return vs._replace(values=values)

@@ -43,6 +43,8 @@ VALUE = st.builds(
     label=st.one_of(st.none(), TEXT),
     default=st.booleans(),
     is_active=st.sampled_from([None, True, False]),
+    color=st.none(),  # the renderer below writes neither
+    description=st.none(),
 )
 
 

@@ -1,5 +1,7 @@
 """CTI Flows and CTI Actions as plain values (no I/O).
 
+Named tuples: immutable, cheap to define at start-up and to build by the thousand.
+
 Reports (SARIF, editors) need a file and a line, and the validator must stay pure: a flow and an
 action carry their file's text (a flow's ``definition`` is deployed as is), in which the
 validator looks up a line only for the few places it reports.
@@ -8,7 +10,7 @@ validator looks up a line only for the few places it reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal, NamedTuple
 
 CTI_ACTION_SOURCE = "ctiAction"
@@ -17,8 +19,7 @@ START_TYPE = "SE_Start"
 RefKind = Literal["payload", "action", "contact", "malformed"]
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """One ``$``-string inside a block's controls.
 
     ``name`` is the payload key, the referenced block id or the contact path, depending on
@@ -34,27 +35,24 @@ class Reference:
     path: str
 
 
-@dataclass(frozen=True)
-class Port:
+class Port(NamedTuple):
     """An edge of the flow graph: ``block`` continues at ``target`` through port ``name``."""
 
     name: str
     target: str
 
 
-@dataclass(frozen=True)
-class Block:
+class Block(NamedTuple):
     """One block of a flow, as the CTI Flow editor writes it. Ids are any string."""
 
     id: str
     type: str
-    controls: Mapping[str, Any] = field(default_factory=dict)
+    controls: Mapping[str, Any] = MappingProxyType({})
     ports: tuple[Port, ...] = ()
     position: tuple[float, ...] | None = None
 
 
-@dataclass(frozen=True)
-class CtiFlow:
+class CtiFlow(NamedTuple):
     """A CTI Flow record: the graph plus the record fields kept in a sidecar file.
 
     A flow dropped in without a sidecar has ``has_record`` false and no source: it can be
@@ -92,8 +90,6 @@ class CtiFlow:
         }
 
 
-# An action's parts are named tuples: immutable like the dataclasses, and several times
-# cheaper to build, which shows when thousands of actions are loaded.
 class FormField(NamedTuple):
     """An input the agent fills in; its ``key`` becomes ``$.payload.<key>`` in the flow."""
 
@@ -133,8 +129,7 @@ class PayloadEntry(NamedTuple):
     value: str
 
 
-@dataclass(frozen=True)
-class CtiAction:
+class CtiAction(NamedTuple):
     """A CTI Action: a CCP button that runs one flow (by name) with a payload and a form."""
 
     name: str
@@ -143,8 +138,8 @@ class CtiAction:
     payload: tuple[PayloadEntry, ...] = ()
     form: Form | None = None
     file: str | None = None
-    # The file's text, for the lines of what is reported; not part of the action's value.
-    text: str | None = field(default=None, repr=False, compare=False)
+    # The file's text, for the lines of what is reported.
+    text: str | None = None
 
     @property
     def form_fields(self) -> tuple[FormField, ...]:
@@ -170,8 +165,7 @@ class CtiAction:
         }
 
 
-@dataclass(frozen=True)
-class Content:
+class Content(NamedTuple):
     """Everything found under the paths given: flows and actions, in a stable order."""
 
     flows: tuple[CtiFlow, ...] = ()

@@ -162,10 +162,20 @@ def validator(schema_name: str) -> Callable[[Any], bool]:
     return compile_schema(load_schema(schema_name))
 
 
+# Compiling a schema costs about a millisecond: worth it from a few dozen documents on, not
+# for the handful a small project has (start-up counts there).
+_COMPILE_AFTER = 32
+_seen: dict[str, int] = {}
+
+
 def check(value: Any, schema_name: str) -> str | None:
     """Check a parsed document against a shipped schema; the first problem, or None."""
-    if validator(schema_name)(value):
+    seen = _seen[schema_name] = _seen.get(schema_name, 0) + 1
+    compiled = seen > _COMPILE_AFTER
+    if compiled and validator(schema_name)(value):
         return None
     problem = _checker(schema_name)(value)
+    if problem:
+        return f"{_where(problem[0])}: {problem[1]}"
     # Both say no in practice (a test holds them to it); never let a disagreement pass silently.
-    return f"{_where(problem[0])}: {problem[1]}" if problem else "does not follow the schema"
+    return "does not follow the schema" if compiled else None

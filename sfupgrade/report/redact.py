@@ -49,13 +49,18 @@ def redact_value(value: Any) -> Any:
 
 
 def _redact_strings(obj: Any) -> Any:
-    """A copy of a frozen dataclass with each of its ``str`` fields redacted."""
+    """A copy of a frozen dataclass or named tuple with each of its ``str`` fields redacted."""
+    if isinstance(obj, tuple):
+        names, replace = obj._fields, obj._replace  # type: ignore[attr-defined]
+    else:
+        names = tuple(f.name for f in dataclasses.fields(obj))
+        replace = lambda **changes: dataclasses.replace(obj, **changes)  # noqa: E731
     updates = {
-        f.name: redact(getattr(obj, f.name))
-        for f in dataclasses.fields(obj)
-        if type(getattr(obj, f.name)) is str  # not str subclasses such as State
+        name: redact(getattr(obj, name))
+        for name in names
+        if type(getattr(obj, name)) is str  # not str subclasses such as State
     }
-    return dataclasses.replace(obj, **updates)
+    return replace(**updates)
 
 
 def _redact_change(change: Change) -> Change:
@@ -68,7 +73,7 @@ def _redact_change(change: Change) -> Change:
 
 def _redact_finding(finding: Finding) -> Finding:
     location: Location = _redact_strings(finding.location)
-    return dataclasses.replace(_redact_strings(finding), location=location)
+    return _redact_strings(finding)._replace(location=location)
 
 
 def _redact_flow(flow: FlowSketch) -> FlowSketch:
