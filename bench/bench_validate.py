@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import gc
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -25,6 +26,7 @@ from sfupgrade.jsonio import loads_strict
 from sfupgrade.plan import Plan
 from sfupgrade.resources import release_dir
 
+ROUNDS = 5
 TEMPLATE = release_dir() / "ctiFlows" / "Create_Callback_Task.json"
 ACTION = release_dir() / "ctiActions" / "Create_Callback_Task.ctiAction.json"
 
@@ -90,29 +92,29 @@ def main(count: int) -> None:
         files = generate(Path(big), count)
         generate(Path(small), max(count // 10, 1))
         bare(files)  # warm the page cache for both contenders
-        # Interleaved and best-of-3, so a busy machine slows both contenders alike.
-        bare_times, strict_times, check_times, parallel_times = [], [], [], []
-        for _ in range(3):
-            bare_times.append(bare(files))
-            strict_times.append(strict(files))
-            seconds, findings = validation(Path(big), jobs=1)
-            check_times.append(seconds)
-            seconds, parallel_findings = validation(Path(big), jobs=None)
-            parallel_times.append(seconds)
-        assert parallel_findings == findings
-        best_bare, best_check = min(bare_times), min(check_times)
-        best_strict, best_parallel = min(strict_times), min(parallel_times)
+        # Interleaved rounds, each giving its own ratios: this machine's speed drifts by tens of
+        # percent within a minute, so a ratio is only fair between runs made side by side.
+        rounds = []
+        for _ in range(ROUNDS):
+            base = bare(files)
+            strict_s = strict(files)
+            one, findings = validation(Path(big), jobs=1)
+            run, parallel_findings = validation(Path(big), jobs=None)
+            assert parallel_findings == findings
+            rounds.append((base, strict_s / base, one / base, run / base))
         print(f"files: {len(files)} ({count} flows + {count} records + {count} actions)")
-        print(f"read + json.loads:  {best_bare:.3f} s")
-        print(f"strict reader only: {best_strict:.3f} s ({best_strict / best_bare:.2f}x)")
-        print(f"sfupgrade validate, one process: {best_check:.3f} s ({findings} findings)")
-        print(
-            f"sfupgrade validate, {default_jobs()} processes (the default): {best_parallel:.3f} s"
-        )
-        print(
-            f"ratio: {best_parallel / best_bare:.2f}x as run (target <= 2x);"
-            f" {best_check / best_bare:.2f}x in one process"
-        )
+        print(f"read + json.loads: {statistics.median(r[0] for r in rounds):.3f} s (median)")
+        for label, index in (
+            ("strict reader only", 1),
+            ("sfupgrade validate, one process", 2),
+            (f"sfupgrade validate, {default_jobs()} processes (the default)", 3),
+        ):
+            ratios = sorted(r[index] for r in rounds)
+            print(
+                f"{label}: median {statistics.median(ratios):.2f}x"
+                f" (rounds {ratios[0]:.2f}x-{ratios[-1]:.2f}x)"
+            )
+        print(f"{findings} findings; target <= 2x")
         low, high = peak_memory(Path(small)), peak_memory(Path(big))
         print(
             f"peak memory: {low / 1e6:.1f} MB for {count // 10} triples,"
