@@ -67,8 +67,19 @@ def loads_keeping_last(text: str, source: str = "<string>") -> Any:
     Only for a caller that proves the absence of repeats another way before trusting the data
     (``cti.screen`` compares the keys it counts with the colons in the text), and reads the file
     with :func:`loads_strict` when it cannot.
+
+    orjson parses it, two to three times faster than the json module: over thousands of flow
+    files, parsing is most of the work. Whatever orjson refuses (NaN, a lone surrogate, a number
+    out of a double's range) goes to the json module, which words the error or accepts it as
+    :func:`loads_strict` would. orjson reads integers beyond 64 bits as floats: callers use
+    this data to screen, never to write.
     """
-    return _decode(_KEEP_LAST, text, source)
+    import orjson  # not at start-up: only validate reads flow files by the thousand
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return _decode(_KEEP_LAST, text, source)
 
 
 def read_text_strict(path: str | Path) -> str:

@@ -5,8 +5,8 @@ flow's text at once. Each flow is first screened (``cti.screen``); only a flow t
 finding is turned into the model and checked in full, so the findings are those of
 ``load_content`` + ``validate``, at a fraction of the cost.
 
-Reading and screening a flow depends on nothing but the flow and the actions, so above a few
-thousand flows it runs in worker processes (``jobs``). Everything with an order (names seen,
+Reading an action, and reading and screening a flow, depend on nothing but the file, so above a
+few thousand files they run in worker processes (``jobs``). Everything with an order (names seen,
 duplicates, findings, errors) stays in this process, which takes the workers' verdicts in file
 order and checks the flows they did not call clean itself: the result is the same, whatever
 ``jobs`` is.
@@ -30,12 +30,12 @@ from sfupgrade.cti.load import (
     read_record,
 )
 from sfupgrade.cti.model import CtiAction, CtiFlow
-from sfupgrade.cti.screen import is_clean
-from sfupgrade.cti.validate import CHECKS, Run, actions_by_flow, sketch
+from sfupgrade.cti.screen import actions_agree, payload_read
+from sfupgrade.cti.validate import CHECKS, Run, sketch
 from sfupgrade.errors import UsageError
 from sfupgrade.plan import Finding, Plan
 
-# Below this many flow files, starting processes costs more than it saves.
+# Below this many files, starting processes costs more than it saves.
 PARALLEL_FROM = 2_000
 # Flows per task sent to a worker: large enough that passing them costs little.
 _CHUNK = 200
@@ -55,44 +55,44 @@ class Verdict(NamedTuple):
     graph: str
     record: str | None
     name: str
-    clean: bool
+    read: frozenset[str] | None  # the payload keys it reads; None: check it in full
+    source: str | None = None
+    active: bool | None = None
     error: UsageError | None = None
 
 
-Runners = dict[str, list[CtiAction]]  # the actions by the flow they run
-# A worker process's copy, given once when it starts rather than with every task.
-_WORKER_RUNNERS: Runners = {}
-
-
-def _start_worker(runners: Runners) -> None:
-    _WORKER_RUNNERS.update(runners)
-
-
-def _screened(file: FlowFile, runners: Runners) -> Verdict:
+def _screened(file: FlowFile) -> Verdict:
     colons = None if file.strict else file.text.count(":")
-    clean = is_clean(file.data, file.fields, runners.get(file.name, ()), colons)
-    return Verdict(file.graph, file.record, file.name, clean)
+    fields = file.fields or {}
+    read = payload_read(file.data, colons)
+    return Verdict(
+        file.graph, file.record, file.name, read, fields.get("source"), fields.get("active")
+    )
 
 
-def _screen_record(record: str, runners: Runners | None = None) -> Verdict:
+def _screen_record(record: str) -> Verdict:
     try:
         graph, fields = read_record(record)
-        file = read_flow(graph, fields, record, strict=False)
-        return _screened(file, _WORKER_RUNNERS if runners is None else runners)
+        return _screened(read_flow(graph, fields, record, strict=False))
     except UsageError as exc:
-        return Verdict("", record, "", False, exc)
+        return Verdict("", record, "", None, error=exc)
 
 
-def _screen_graph(graph: str, runners: Runners | None = None) -> Verdict:
+def _screen_graph(graph: str) -> Verdict:
     try:
-        file = read_flow(graph, None, None, strict=False)
-        return _screened(file, _WORKER_RUNNERS if runners is None else runners)
+        return _screened(read_flow(graph, None, None, strict=False))
     except UsageError as exc:
-        return Verdict(graph, None, "", False, exc)
+        return Verdict(graph, None, "", None, error=exc)
 
 
-Task = Callable[[str, Runners | None], Verdict]
-Mapper = Callable[[Task, Sequence[str]], Iterable[Verdict]]
+def _load_action(path: str) -> CtiAction | UsageError:
+    try:
+        return load_action(path)
+    except UsageError as exc:
+        return exc
+
+
+Mapper = Callable[[Callable[[str], Any], Sequence[str]], Iterable[Any]]
 
 
 def default_jobs() -> int:
@@ -104,14 +104,14 @@ def default_jobs() -> int:
 
 
 @contextmanager
-def _mapper(jobs: int, flows: int, runners: Runners) -> Iterator[Mapper]:
+def _mapper(jobs: int, files: int) -> Iterator[Mapper]:
     """``map`` in file order: in this process, or over ``jobs`` worker processes."""
-    if jobs <= 1 or flows < PARALLEL_FROM:
-        yield lambda task, items: (task(item, runners) for item in items)
+    if jobs <= 1 or files < PARALLEL_FROM:
+        yield map
         return
     import multiprocessing
 
-    with multiprocessing.get_context().Pool(jobs, _start_worker, (runners,)) as pool:
+    with multiprocessing.get_context().Pool(jobs) as pool:
         yield lambda task, items: pool.imap(task, items, chunksize=_CHUNK)
 
 
@@ -130,22 +130,29 @@ def check_into_plan(plan: Plan, paths: Sequence[Path], jobs: int | None = None) 
     """Stream the content under ``paths`` into ``plan``: its findings, and a picture (sketch)
     of each flow a finding points at; other flows are dropped as soon as they are checked.
 
-    ``jobs``: processes to read and screen flows with (default: every core; 1 for none).
+    ``jobs``: processes to read and screen files with (default: every core; 1 for none).
     """
     found = discover(paths)
-    actions = [load_action(path) for path in found.actions]
-    run = Run(actions)
-    plan.findings.extend(run.start())
-    count = 0
-    flows = len(found.records) + len(found.graphs)
-    jobs = default_jobs() if jobs is None else jobs
-    with _mapper(jobs, flows, dict(actions_by_flow(actions))) as map_:
+    files = len(found.actions) + len(found.records) + len(found.graphs)
+    with _mapper(default_jobs() if jobs is None else jobs, files) as map_:
+        actions = []
+        for loaded in map_(_load_action, found.actions):
+            if isinstance(loaded, UsageError):
+                raise loaded
+            actions.append(loaded)
+        run = Run(actions)
+        plan.findings.extend(run.start())
+        count = 0
         for verdict in _verdicts(found, map_):
             if verdict.error is not None:
                 raise verdict.error
             count += 1
             duplicate, runners = run.claim(verdict.name, verdict.graph)
-            if duplicate is None and verdict.clean:
+            read = verdict.read
+            clean = read is not None and actions_agree(
+                read, verdict.source, verdict.active, runners
+            )
+            if duplicate is None and clean:
                 continue
             _check_in_full(plan, run, verdict, duplicate, runners)
     plan.findings.extend(run.finish())

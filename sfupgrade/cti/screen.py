@@ -125,6 +125,48 @@ def _all_reached(ports_of: dict[str, Any], start: str) -> bool:
     return len(seen) == len(ports_of)
 
 
+def payload_read(data: dict[str, Any], colons: int | None = None) -> frozenset[str] | None:
+    """The payload keys a flow reads, if its graph is certainly clean on its own; else None.
+
+    ``data`` is the parsed flow file. ``colons``, the number of ``:`` in the file's text, is
+    given when ``data`` was parsed keeping the last of repeated keys: it proves there were none.
+    Every key in JSON is followed by its own colon, so the text holds at least as many colons as
+    keys, and a repeated key leaves the parsed maps one key short. Keys counted == colons
+    therefore means no key was repeated (and no string holds a colon); anything else is "maybe".
+    """
+    graph = _graph(data.get("actions"))
+    if graph is None or type(data.get("name", "")) is not str:
+        return None
+    ports_of, start, strings, keys = graph
+    if colons is not None and keys + len(data) != colons:
+        return None
+    if not _all_reached(ports_of, start):
+        return None
+    read: set[str] = set()
+    for text in set(strings):
+        kind, name = _reference(text)
+        if kind == "payload":
+            read.add(name)
+        elif kind == "malformed" or (kind == "action" and name not in ports_of):
+            return None
+    return frozenset(read)
+
+
+def actions_agree(
+    read: frozenset[str], source: str | None, active: bool | None, actions: Iterable[CtiAction]
+) -> bool:
+    """True only if running this flow (record ``source``/``active``; None without a record)
+    from these actions gives no finding: it is meant for actions, active, and each action
+    defines exactly the keys it reads."""
+    for action in actions:
+        if source != CTI_ACTION_SOURCE or active is False:
+            return False
+        # Equal sets: no key read that the action lacks, and none it defines left unread.
+        if action.defined_keys().keys() != read:
+            return False
+    return True
+
+
 def is_clean(
     data: dict[str, Any],
     fields: dict[str, Any] | None,
@@ -133,34 +175,11 @@ def is_clean(
 ) -> bool:
     """True only if the full checks would find nothing in this flow or the actions that run it.
 
-    ``data`` is the parsed flow file, ``fields`` its record (None without one), ``actions``
-    the actions that name it. ``colons``, the number of ``:`` in the file's text, is given when
-    ``data`` was parsed keeping the last of repeated keys: it proves there were none. Every key
-    in JSON is followed by its own colon, so the text holds at least as many colons as keys,
-    and a repeated key leaves the parsed maps one key short. Keys counted == colons therefore
-    means no key was repeated (and no string holds a colon); anything else is "maybe".
+    ``fields`` is the flow's record (None without one), ``actions`` the actions that name it;
+    see :func:`payload_read` for ``colons``.
     """
-    graph = _graph(data.get("actions"))
-    if graph is None or type(data.get("name", "")) is not str:
+    read = payload_read(data, colons)
+    if read is None:
         return False
-    ports_of, start, strings, keys = graph
-    if colons is not None and keys + len(data) != colons:
-        return False
-    if not _all_reached(ports_of, start):
-        return False
-    read: set[str] = set()
-    for text in set(strings):
-        kind, name = _reference(text)
-        if kind == "payload":
-            read.add(name)
-        elif kind == "malformed" or (kind == "action" and name not in ports_of):
-            return False
-    for action in actions:
-        if fields is None or fields.get("source") != CTI_ACTION_SOURCE:
-            return False
-        if fields.get("active") is False:
-            return False
-        # Equal sets: no key read that the action lacks, and none it defines left unread.
-        if action.defined_keys().keys() != read:
-            return False
-    return True
+    fields = fields or {}
+    return actions_agree(read, fields.get("source"), fields.get("active"), actions)
