@@ -106,3 +106,36 @@ def test_validate_jobs_option_gives_the_same_report(tmp_path, parallel_from_one)
         assert result.exit_code == 1, result.output
         outputs.append(json.loads(result.stdout))
     assert outputs[0] == outputs[1] and outputs[0]["result"]["summary"]["errors"] > 0
+
+
+def test_a_broken_action_is_the_error_either_way(tmp_path, parallel_from_one):
+    root = _project(tmp_path, 12)
+    (root / "ctiActions" / "a005.ctiAction.json").write_text('{"name": "x"}', encoding="utf-8")
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(UsageError) as caught:
+            _run(root, jobs)
+        errors.append(str(caught.value))
+    assert errors[0] == errors[1] and "a005.ctiAction.json" in errors[0] and "flow" in errors[0]
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [
+        ("NaN", "NaN is not valid JSON"),  # orjson refuses it; the json module words it
+        ('"\\ud800"', None),  # a lone surrogate: orjson refuses, the json module accepts
+        ("1e400", None),
+        ("123456789012345678901234567890", None),
+    ],
+)
+def test_what_the_fast_parser_refuses_is_read_as_the_json_module_reads_it(tmp_path, value, error):
+    (tmp_path / "ctiFlows").mkdir()
+    flow = {"actions": [{"id": "s", "type": "SE_Start", "controls": {"x": "@"}}]}
+    text = json.dumps(flow).replace('"@"', value)
+    (tmp_path / "ctiFlows" / "flow.json").write_text(text, encoding="utf-8")
+    plan = Plan(target="x")
+    if error:
+        with pytest.raises(UsageError, match=error):
+            check_into_plan(plan, [tmp_path], jobs=1)
+    else:
+        assert check_into_plan(plan, [tmp_path], jobs=1).flows == 1 and plan.findings == []

@@ -397,3 +397,23 @@ def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp
     assert [(f.name, f.has_record) for f in content.flows] == [("F", True)]
     plan = Plan(target="x")
     assert check_into_plan(plan, paths).flows == 1 and plan.findings == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"name": "F", "source": "ctiAction", "name": "G"}',
+        '{"name": "F", "source": "ctiAction", "description": "a: b", "source": "x"}',
+    ],
+)
+def test_a_record_with_a_repeated_key_is_refused(tmp_path, text):
+    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.jsonio import JsonInputError
+    from sfupgrade.plan import Plan
+
+    (tmp_path / "ctiFlows").mkdir()
+    (tmp_path / "ctiFlows" / "F.json").write_text('{"actions": [{"id": "s", "type": "SE_Start"}]}')
+    (tmp_path / "ctiFlows" / "F.ctiFlow.json").write_text(text)
+    for load in (lambda: load_content([tmp_path]), lambda: check_into_plan(Plan("x"), [tmp_path])):
+        with pytest.raises(JsonInputError, match="duplicate key"):
+            load()

@@ -34,6 +34,7 @@ RECORD_SUFFIX = ".ctiFlow.json"
 FLOWS_DIR = "ctiFlows"
 ACTIONS_DIR = "ctiActions"
 _GRAPH_SCHEMA = "ctiFlowDefinition.schema.json"
+_RECORD_SCHEMA = "ctiFlow.schema.json"
 # Tool and VCS folders hold JSON that is never a flow.
 _SKIP_DIRS = frozenset({".git", ".sf", ".sfdx", ".venv", "node_modules", "__pycache__"})
 
@@ -202,7 +203,17 @@ def parse_blocks(data: Any) -> tuple[Block, ...] | None:
 
 def read_record(record: str) -> tuple[str, dict[str, Any]]:
     """A record's fields and the graph file it names (default: its own name minus ``.ctiFlow``)."""
-    fields = _checked(record, read_text_strict(record), "ctiFlow.schema.json", "CTI flow record")
+    text = read_text_strict(record)
+    fields = loads_keeping_last(text, record)
+    # A valid record is one flat map: as many keys as the text has colons proves that none was
+    # repeated (see ``screen.payload_read``). Anything else is read strictly, which finds one.
+    if type(fields) is not dict or len(fields) != text.count(":"):
+        fields = loads_strict(text, record)
+    error = check(fields, _RECORD_SCHEMA)
+    if error:
+        raise CtiContentError(
+            f"{record}: not a valid CTI flow record: {error}; fix it (schema: {_RECORD_SCHEMA})"
+        )
     fields.pop("$schema", None)
     folder, name = os.path.split(record)
     default = name[: -len(RECORD_SUFFIX)] + ".json"
