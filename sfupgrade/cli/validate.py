@@ -16,7 +16,7 @@ from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
     "-j",
     type=click.IntRange(min=1),
     default=None,
-    help="Processes to read flows with, from 2,000 flows on [default: every core].",
+    help="Processes to read files with, from 2,000 files on [default: every core].",
 )
 @report_options
 @click.pass_context
