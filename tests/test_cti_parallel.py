@@ -48,6 +48,16 @@ def _run(root: Path, jobs: int) -> tuple[Plan, check.Checked]:
     return plan, check_into_plan(plan, [root], jobs=jobs)
 
 
+def _errors(root: Path) -> list[str]:
+    """The error of a run in one process, then of one in two."""
+    errors = []
+    for jobs in (1, 2):
+        with pytest.raises(UsageError) as caught:
+            _run(root, jobs)
+        errors.append(str(caught.value))
+    return errors
+
+
 @pytest.fixture
 def parallel_from_one(monkeypatch):
     monkeypatch.setattr(check, "PARALLEL_FROM", 1)
@@ -70,12 +80,8 @@ def test_the_first_broken_file_is_the_error_either_way(tmp_path, parallel_from_o
     root = _project(tmp_path, 30)
     (root / "ctiFlows" / "f012.json").write_text('{"actions": [}', encoding="utf-8")
     (root / "ctiFlows" / "f020.ctiFlow.json").write_text("{}", encoding="utf-8")
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(UsageError) as caught:
-            _run(root, jobs)
-        errors.append(str(caught.value))
-    assert errors[0] == errors[1] and "f012.json" in errors[0]
+    one, two = _errors(root)
+    assert one == two and "f012.json" in one
 
 
 def test_one_job_or_a_small_input_starts_no_process(tmp_path, monkeypatch):
@@ -111,12 +117,8 @@ def test_validate_jobs_option_gives_the_same_report(tmp_path, parallel_from_one)
 def test_a_broken_action_is_the_error_either_way(tmp_path, parallel_from_one):
     root = _project(tmp_path, 12)
     (root / "ctiActions" / "a005.ctiAction.json").write_text('{"name": "x"}', encoding="utf-8")
-    errors = []
-    for jobs in (1, 2):
-        with pytest.raises(UsageError) as caught:
-            _run(root, jobs)
-        errors.append(str(caught.value))
-    assert errors[0] == errors[1] and "a005.ctiAction.json" in errors[0] and "flow" in errors[0]
+    one, two = _errors(root)
+    assert one == two and "a005.ctiAction.json" in one and "flow" in one
 
 
 @pytest.mark.parametrize(
