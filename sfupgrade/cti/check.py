@@ -72,7 +72,7 @@ def _screened(file: FlowFile) -> Verdict:
 
 def _screen_record(record: str) -> Verdict:
     try:
-        graph, fields = read_record(record)
+        graph, fields = read_record(record, fast=True)
         return _screened(read_flow(graph, fields, record, strict=False))
     except UsageError as exc:
         return Verdict("", record, "", None, error=exc)
