@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from sfupgrade.cti import validate as v
 from sfupgrade.cti.load import CtiContentError, FlowFile, load_action
 from sfupgrade.cti.model import CtiAction, Form, FormField, PayloadEntry
-from sfupgrade.cti.screen import is_clean
+from sfupgrade.cti.screen import actions_agree, payload_read
 from sfupgrade.resources import release_dir
 
 FLOW = json.loads((release_dir() / "ctiFlows" / "Create_Callback_Task.json").read_text())
@@ -142,6 +142,15 @@ ACTIONS = st.one_of(
         max_size=2,
     ),
 )
+
+
+def is_clean(data: Any, fields: dict | None, actions: list[CtiAction], colons: int | None = None):
+    """The screen's verdict as ``cti.check`` takes it: the flow's own pass, then its actions."""
+    read = payload_read(data, colons)
+    fields = fields or {}
+    return read is not None and actions_agree(
+        read, fields.get("source"), fields.get("active"), actions
+    )
 
 
 def full_findings(data: Any, fields: dict | None, actions: list[CtiAction]) -> list[Any]:

@@ -4,8 +4,8 @@ Validating thousands of flows spends most of its time building the model (blocks
 references with their control paths) that only a finding needs. This pass reads the parsed
 file directly and answers one question: could the full checks find anything here? It may answer
 "maybe" for a clean flow (the full checks then run and find nothing), but it must never answer
-"clean" for a flow with a finding: the tests hold it to ``check_graph`` and
-``check_action_flow`` on real, generated and mutated flows.
+"clean" for a flow with a finding: the tests hold ``payload_read`` + ``actions_agree`` to
+``check_graph`` and ``check_action_flow`` on real, generated and mutated flows.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _dollars(value: dict[str, Any] | list[Any], out: list[str]) -> int:
 def _graph(blocks: Any) -> tuple[dict[str, Any], str, list[str], int] | None:
     """For a flow whose blocks follow the schema, with unique ids and exactly one start: each
     block id with its ports, the start block's id, the ``$``-strings and how many keys the
-    blocks' maps hold (those it walks; see ``is_clean``); None otherwise.
+    blocks' maps hold (those it walks; see ``payload_read``); None otherwise.
 
     The same rules as ``load._block``, in as few Python steps per block as they allow.
     """
@@ -165,21 +165,3 @@ def actions_agree(
         if action.defined_keys().keys() != read:
             return False
     return True
-
-
-def is_clean(
-    data: dict[str, Any],
-    fields: dict[str, Any] | None,
-    actions: Iterable[CtiAction],
-    colons: int | None = None,
-) -> bool:
-    """True only if the full checks would find nothing in this flow or the actions that run it.
-
-    ``fields`` is the flow's record (None without one), ``actions`` the actions that name it;
-    see :func:`payload_read` for ``colons``.
-    """
-    read = payload_read(data, colons)
-    if read is None:
-        return False
-    fields = fields or {}
-    return actions_agree(read, fields.get("source"), fields.get("active"), actions)
