@@ -294,3 +294,15 @@ def test_validate_refuses_a_flow_file_with_a_repeated_key(tmp_path, at):
     (tmp_path / "ctiFlows" / "flow.json").write_text(_with_repeat(at, nested=True))
     with pytest.raises(JsonInputError, match="duplicate key 'dup'"):
         check_into_plan(Plan(target="x"), [tmp_path])
+
+
+def test_a_flow_read_keeping_last_values_is_parsed_strictly_before_its_model_is_built(tmp_path):
+    from sfupgrade.cti.load import read_flow
+    from sfupgrade.jsonio import JsonInputError
+
+    path = tmp_path / "flow.json"
+    path.write_text(_with_repeat(OPENS[1], nested=False), encoding="utf-8")
+    file = read_flow(str(path), None, None, strict=False)
+    assert not file.strict and file.data["actions"][0]["dup"] == 2  # the last value, unreported
+    with pytest.raises(JsonInputError, match="duplicate key 'dup'"):
+        file.build()
