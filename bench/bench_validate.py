@@ -1,61 +1,102 @@
-"""Benchmark: validating N generated flows and actions against a bare ``json.loads`` of them.
+"""Benchmark: ``sfupgrade validate``'s pipeline against reading + ``json.loads`` of the same files.
 
-Not a test (nothing is asserted): run ``python bench/bench_validate.py [N]`` (default 10,000).
-It writes N flows (graph + record) and N actions to a temporary folder, then reports
+Not a test (nothing is asserted): run ``python bench/bench_validate.py [N]`` (default 3,000).
+Everything runs in this one process, the pipeline and the floor side by side, round after
+round (this machine's speed drifts; a ratio is only fair between runs made together):
 
-* the time of ``check_into_plan``, what the command runs (discover, strict parse, schema,
-  references with lines, all checks) against reading + ``json.loads`` of the same files, in
-  the same run (target <= 2x);
-* tracemalloc's peak for N/10 and for N files, to show whether memory grows with the number of
-  files (it should grow only with what must be held: the actions and the findings).
+* a corpus of N flows (+ N records + N actions) shaped like the real AWS flows: the shared
+  fixtures when present (else the release's flow), their strings (which hold colons), saved on
+  one line and with 2-space, 4-space and tab indentation; every 100th flow has a finding.
+  Target: at most 2.5x.
+* one generated flow of 150,000 blocks (about 55 MB) with one finding. Target: within 4x.
 """
 
 from __future__ import annotations
 
-import gc
 import json
+import re
 import statistics
 import sys
 import tempfile
 import time
-import tracemalloc
 from pathlib import Path
 
-from sfupgrade.cti.check import check_into_plan, default_jobs
+from sfupgrade.cti.validate import check_content
 from sfupgrade.jsonio import loads_strict
-from sfupgrade.plan import Plan
 from sfupgrade.resources import release_dir
 
-ROUNDS = 5
-TEMPLATE = release_dir() / "ctiFlows" / "Create_Callback_Task.json"
-ACTION = release_dir() / "ctiActions" / "Create_Callback_Task.ctiAction.json"
+ROUNDS = 3
+FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "cti-flows"
+RELEASE_FLOW = release_dir() / "ctiFlows" / "Create_Callback_Task.json"
+STYLES = [
+    {"separators": (",", ":")},
+    {"indent": 2},
+    {"indent": 4},
+    {"indent": "\t"},
+]
+
+
+def templates() -> list[dict]:
+    files = sorted(FIXTURES.glob("*.json")) if FIXTURES.is_dir() else []
+    return [json.loads(p.read_text(encoding="utf-8")) for p in files or [RELEASE_FLOW]]
+
+
+_PAYLOAD = re.compile(r"\$\.payload\.([A-Za-z0-9_]+)")
 
 
 def generate(root: Path, count: int) -> list[Path]:
-    """Write ``count`` flow/record/action triples; every 100th flow reads an undefined key."""
-    flow_text = TEMPLATE.read_text(encoding="utf-8")
-    action = json.loads(ACTION.read_text(encoding="utf-8"))
+    """``count`` flow/record/action triples; every 100th flow reads an undefined key."""
+    shapes = templates()
     (root / "ctiFlows").mkdir()
     (root / "ctiActions").mkdir()
     files = []
     for n in range(count):
-        name = f"Flow {n:05d}"
-        text = flow_text.replace("uid-", f"u{n}-")
+        data = json.loads(json.dumps(shapes[n % len(shapes)]))
+        for block in data["actions"]:
+            if isinstance(block.get("controls"), dict):
+                block["controls"]["note"] = f"Callback: agent {n} at 10:30, queue: Sales"
         if n % 100 == 0:
-            text = text.replace("$.payload.LastName", "$.payload.lastName", 1)
+            data["actions"][-1]["controls"] = {"extra": "$.payload.NoSuchKey"}
+        text = json.dumps(data, **STYLES[n % len(STYLES)])
+        name = f"Flow {n:05d}"
         graph = root / "ctiFlows" / f"flow{n:05d}.json"
         graph.write_text(text, encoding="utf-8")
         record = root / "ctiFlows" / f"flow{n:05d}.ctiFlow.json"
         record.write_text(json.dumps({"name": name, "source": "ctiAction", "active": True}))
         action_file = root / "ctiActions" / f"action{n:05d}.ctiAction.json"
+        # The action defines what the flow reads (the undefined key aside), as a real one would.
+        keys = sorted(set(_PAYLOAD.findall(text)) - {"NoSuchKey"})
+        payload = {key: "x" for key in keys}
         action_file.write_text(
-            json.dumps(dict(action, name=f"Action {n:05d}", flow=name), indent=2)
+            json.dumps({"name": f"Action {n:05d}", "flow": name, "order": 1, "payload": payload})
         )
         files += [graph, record, action_file]
     return files
 
 
-def bare(files: list[Path]) -> float:
+def big_flow(path: Path, blocks: int = 150_000) -> Path:
+    """One flow of ``blocks`` blocks in a chain (2-space indentation), one reference malformed."""
+    chain = []
+    for n in range(blocks):
+        block = {
+            "id": f"uid-{n}",
+            "type": "SE_Start" if n == 0 else "SE_SetProperty",
+            "meta": {},
+            "controls": {
+                "name": f"prop{n}",
+                "value": "$.payload.FirstName" if n % 3 else f"Note: step {n} at 10:30",
+                "other": {"when": "$.contact.parsedNumber.phone"},
+            },
+            "ports": {"done": f"uid-{n + 1}"} if n + 1 < blocks else {},
+            "position": [n * 1.5, 200],
+        }
+        chain.append(block)
+    chain[blocks // 2]["controls"]["value"] = "$.payloads.FirstName"  # malformed
+    path.write_text(json.dumps({"actions": chain}, indent=2), encoding="utf-8")
+    return path
+
+
+def floor(files: list[Path]) -> float:
     start = time.perf_counter()
     for path in files:
         json.loads(path.read_bytes())
@@ -63,65 +104,46 @@ def bare(files: list[Path]) -> float:
 
 
 def strict(files: list[Path]) -> float:
-    """The shared strict reader alone (duplicate keys, NaN): the floor under any validation."""
     start = time.perf_counter()
     for path in files:
         loads_strict(path.read_bytes().decode("utf-8"))
     return time.perf_counter() - start
 
 
-def validation(root: Path, jobs: int | None = 1) -> tuple[float, int]:
-    """What ``sfupgrade validate`` does before rendering: stream every file into a plan."""
+def pipeline(paths: list[Path]) -> tuple[float, int]:
     start = time.perf_counter()
-    plan = Plan(target=str(root))
-    check_into_plan(plan, [root], jobs=jobs)
-    return time.perf_counter() - start, len(plan.findings)
+    checked = check_content(paths, every_picture=False)
+    return time.perf_counter() - start, len(checked.findings)
 
 
-def peak_memory(root: Path) -> int:
-    gc.collect()
-    tracemalloc.start()
-    check_into_plan(Plan(target=str(root)), [root], jobs=1)  # workers would hide their memory
-    peak = tracemalloc.get_traced_memory()[1]
-    tracemalloc.stop()
-    return peak
+def compare(label: str, files: list[Path], paths: list[Path], target: float) -> None:
+    floor(files)  # warm the page cache
+    rounds = []
+    for _ in range(ROUNDS):
+        base = floor(files)
+        reader = strict(files)
+        ours, findings = pipeline(paths)
+        rounds.append((base, reader / base, ours / base))
+    print(f"{label}: {len(files)} file(s), {sum(p.stat().st_size for p in files) / 1e6:.1f} MB")
+    print(f"  read + json.loads: {statistics.median(r[0] for r in rounds):.3f} s (median)")
+    for name, index in (("strict reader only", 1), ("validate pipeline", 2)):
+        ratios = sorted(r[index] for r in rounds)
+        print(
+            f"  {name}: median {statistics.median(ratios):.2f}x"
+            f" (rounds {ratios[0]:.2f}x-{ratios[-1]:.2f}x)"
+        )
+    print(f"  {findings} finding(s); target <= {target}x")
 
 
 def main(count: int) -> None:
-    with tempfile.TemporaryDirectory() as big, tempfile.TemporaryDirectory() as small:
-        files = generate(Path(big), count)
-        generate(Path(small), max(count // 10, 1))
-        bare(files)  # warm the page cache for both contenders
-        # Interleaved rounds, each giving its own ratios: this machine's speed drifts by tens of
-        # percent within a minute, so a ratio is only fair between runs made side by side.
-        rounds = []
-        for _ in range(ROUNDS):
-            base = bare(files)
-            strict_s = strict(files)
-            one, findings = validation(Path(big), jobs=1)
-            run, parallel_findings = validation(Path(big), jobs=None)
-            assert parallel_findings == findings
-            rounds.append((base, strict_s / base, one / base, run / base))
-        print(f"files: {len(files)} ({count} flows + {count} records + {count} actions)")
-        print(f"read + json.loads: {statistics.median(r[0] for r in rounds):.3f} s (median)")
-        for label, index in (
-            ("strict reader only", 1),
-            ("sfupgrade validate, one process", 2),
-            (f"sfupgrade validate, {default_jobs()} processes (the default)", 3),
-        ):
-            ratios = sorted(r[index] for r in rounds)
-            print(
-                f"{label}: median {statistics.median(ratios):.2f}x"
-                f" (rounds {ratios[0]:.2f}x-{ratios[-1]:.2f}x)"
-            )
-        print(f"{findings} findings; target <= 2x")
-        low, high = peak_memory(Path(small)), peak_memory(Path(big))
-        print(
-            f"peak memory: {low / 1e6:.1f} MB for {count // 10} triples,"
-            f" {high / 1e6:.1f} MB for {count} ({(high - low) / (count - count // 10):.0f} B"
-            " per extra triple)"
-        )
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder) / "corpus"
+        root.mkdir()
+        files = generate(root, count)
+        compare(f"corpus of {count} flows", files, [root], 2.5)
+        big = big_flow(Path(folder) / "big.json")
+        compare("one flow of 150,000 blocks", [big], [big], 4.0)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 3_000)

@@ -1,20 +1,54 @@
-"""Strict JSON reading: hand-edited record files must fail loudly, not half-load.
+"""The one reader of JSON input files: strict, bounded, and safe on hostile files.
 
 Python's json module silently keeps the last of duplicate keys and accepts NaN/Infinity, both of
-which would turn a typo into wrong data in an org. Errors carry file, line and column.
+which would turn a typo into wrong data in an org. Every input is also treated as hostile: only
+regular files are opened (a FIFO would block forever, ``/dev/zero`` never ends), reads stop at
+:data:`MAX_BYTES`, and nesting beyond :data:`MAX_DEPTH` is refused with its line and column
+instead of a ``RecursionError``. Errors carry file, line and column.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
 from sfupgrade.errors import UsageError
 
+# Documented in metadata/README.md. The largest real flow is well under 1 MiB; a generated fleet
+# flow of 150,000 blocks is 55 MB.
+MAX_BYTES = 64 * 1024 * 1024
+# Real flows nest under 10 levels; Python's parser itself gives up near 1,000.
+MAX_DEPTH = 500
+# How much of any input value a message quotes (see :func:`quote`).
+QUOTE_LIMIT = 200
+
 
 class JsonInputError(UsageError):
     """A JSON input file is unreadable, malformed or ambiguous."""
+
+
+def clip(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """An input value for a message, cut to ``limit`` characters with an ellipsis and its length.
+
+    Every message that shows a value from a file goes through here (or :func:`quote`), so a
+    1 MiB control value never turns a finding into a megabyte of report.
+    """
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
+def quote(value: object, limit: int = QUOTE_LIMIT) -> str:
+    """:func:`clip`, as a quoted ``repr`` (``'Reason'``), the way messages name values."""
+    text = value if isinstance(value, str) else str(value)
+    if len(text) <= limit:
+        return repr(text)
+    return f"{text[:limit]!r}… ({len(text):,} characters)"
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -22,7 +56,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(result) != len(pairs):
         seen: set[str] = set()
         key = next(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
-        raise ValueError(f"duplicate key {key!r}")
+        raise ValueError(f"duplicate key {quote(key)}")
     return result
 
 
@@ -30,65 +64,90 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-# One decoder for every file: json.loads would build a new one per call when given hooks.
 _DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicates, parse_constant=_no_constants)
-# Without the pairs hook the C scanner builds the dicts itself, several times faster.
-_KEEP_LAST = json.JSONDecoder(parse_constant=_no_constants)
-_SPACE = json.decoder.WHITESPACE.match
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]', re.DOTALL)
 
 
-def _decode(decoder: json.JSONDecoder, text: str, source: str) -> Any:
-    # The scanner straight away: decode() costs two more calls per file, and validate reads
-    # tens of thousands. Anything unusual goes through decode(), which words the error.
+def _too_deep(text: str, source: str) -> JsonInputError:
+    """The error for a text nested beyond :data:`MAX_DEPTH`, located where it goes past it.
+
+    Only on the error path: a scan of every bracket costs more than the parse.
+    """
+    depth = 0
+    for token in _TOKEN.finditer(text):
+        mark = token.group()
+        if mark in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                at = token.start()
+                line = text.count("\n", 0, at) + 1
+                column = at - text.rfind("\n", 0, at)
+                return JsonInputError(
+                    f"{source}:{line}:{column}: nested deeper than {MAX_DEPTH} levels;"
+                    " not a file the CTI Flow editor writes"
+                )
+        elif mark in "]}":
+            depth -= 1
+    return JsonInputError(f"{source}: nested too deeply to read; not a file the editor writes")
+
+
+def loads_strict(text: str, source: str = "<string>") -> Any:
+    """Parse JSON, refusing duplicate keys, NaN/Infinity and deep nesting, with one located line."""
     try:
-        value, end = decoder.scan_once(text, _SPACE(text, 0).end())
-        if _SPACE(text, end).end() == len(text):
-            return value
-    except (StopIteration, ValueError):
-        pass
-    try:
-        return decoder.decode(text)
+        return _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise JsonInputError(
             f"{source}:{exc.lineno}:{exc.colno}: invalid JSON: {exc.msg}; fix the file and rerun"
         ) from None
+    except RecursionError:
+        raise _too_deep(text, source) from None
     except ValueError as exc:
         raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
 
 
-def loads_strict(text: str, source: str = "<string>") -> Any:
-    """Parse JSON, refusing duplicate keys and NaN/Infinity, with a one-line located error."""
-    return _decode(_DECODER, text, source)
+def read_bytes_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """A regular file's bytes, at most ``limit`` of them, or one clear line saying why not.
 
-
-def loads_keeping_last(text: str, source: str = "<string>") -> Any:
-    """Like :func:`loads_strict`, but where a key repeats the last one is kept, unreported.
-
-    Only for a caller that proves the absence of repeats another way before trusting the data
-    (``cti.screen`` compares the keys it counts with the colons in the text), and reads the file
-    with :func:`loads_strict` when it cannot.
-
-    orjson parses it, two to three times faster than the json module: over thousands of flow
-    files, parsing is most of the work. Whatever orjson refuses (NaN, a lone surrogate, a number
-    out of a double's range) goes to the json module, which words the error or accepts it as
-    :func:`loads_strict` would. orjson reads integers beyond 64 bits as floats: callers use
-    this data to screen, never to write.
+    Opened without blocking and checked with ``fstat`` on the open descriptor, so a FIFO, a
+    device or a link to one is refused before a single byte is read.
     """
-    import orjson  # not at start-up: only validate reads flow files by the thousand
-
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return _decode(_KEEP_LAST, text, source)
-
-
-def read_text_strict(path: str | Path) -> str:
-    """A UTF-8 text file (a BOM allowed), or one clear line saying why it cannot be read."""
-    try:
-        with open(path, "rb") as file:
-            data = file.read()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise JsonInputError(f"{path}: cannot read: {exc.strerror}") from None
+    with open(fd, "rb") as file:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise JsonInputError(
+                f"{path}: not a regular file ({_kind(info.st_mode)}); only regular files are read"
+            )
+        # Sized by fstat: read(limit) would allocate the whole limit for every small file.
+        data = file.read(min(info.st_size, limit) + 1)
+        if limit >= len(data) > info.st_size:  # it grew while being read
+            data += file.read(limit + 1 - len(data))
+    if len(data) > limit:
+        raise JsonInputError(
+            f"{path}: larger than {limit // (1024 * 1024)} MiB, the limit for one input file;"
+            " not a file the CTI Flow editor writes"
+        )
+    return data
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
+def read_text_strict(path: str | Path, limit: int = MAX_BYTES) -> str:
+    """A UTF-8 text file (a BOM allowed), bounded as :func:`read_bytes_bounded`."""
+    data = read_bytes_bounded(path, limit)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sfupgrade.cti.load import load_content
-from sfupgrade.cti.validate import add_to_plan
+from sfupgrade.cti.validate import check_content
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
 from sfupgrade.plan import Plan
@@ -61,14 +60,15 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
     else:
         plan = Plan(target=str(request.project))
         plan.extend([plan_file(request.project, request.picklist)])
-    content = load_content(request.content)
+    checked = check_content(request.content)
+    content = checked.content
     _info(
-        "validating %d flow(s) and %d action(s) from %s",
+        "validated %d flow(s) and %d action(s) from %s",
         len(content.flows),
         len(content.actions),
         ", ".join(str(p) for p in request.content),
     )
-    add_to_plan(plan, content)
+    checked.into(plan)
     if request.org is not None:
         from sfupgrade.org.deploy import content_records
         from sfupgrade.org.mapping import load_mapping

@@ -17,8 +17,8 @@ def run(*args: str | Path):
     return CliRunner().invoke(cli, ["validate", *map(str, args)])
 
 
-def test_default_is_the_release_content_and_it_is_clean():
-    result = run()
+def test_the_release_content_is_clean():
+    result = run("--release")
     assert result.exit_code == 0, result.output
     assert "Valid." in result.stdout and "Findings" not in result.stdout
     assert result.stderr == "1 flow(s), 1 action(s) checked: 0 error(s), 0 warning(s)\n"
@@ -194,7 +194,7 @@ def test_help_runs_as_a_module():
     assert "PATHS are folders or files" in done.stdout
 
 
-CTI_MODULES = ["model", "refs", "schema", "load", "validate", "check"]
+CTI_MODULES = ["model", "refs", "schema", "discover", "load", "rules", "validate", "sidecar"]
 
 
 @pytest.mark.parametrize("module", [f"sfupgrade.cti.{m}" for m in CTI_MODULES])

@@ -84,7 +84,7 @@ def test_renamed_payload_key_in_the_flow_is_an_error_naming_the_closest_key(tmp_
     root = callback_project(tmp_path)
     flow_file = set_control(root, "uid-9", "subject2", "$.payload.firstName")
     [finding] = findings_for(root)
-    assert finding.code == v.UNDEFINED_PAYLOAD_KEY
+    assert finding.code == "cti-undefined-payload-key"
     assert finding.severity == "error"
     assert finding.subject == "Create Callback Task"
     assert finding.suggestion == "did you mean 'FirstName'?"
@@ -106,11 +106,11 @@ def test_a_key_renamed_in_the_action_only_is_suggested_from_the_unused_keys(tmp_
     field = next(f for f in action["form"]["fields"] if f["key"] == "FirstName")
     field["key"] = "GivenName"  # nothing like 'FirstName' by spelling; 'LastName' is closer
     findings = findings_for(callback_project(tmp_path, action=action))
-    errors = [f for f in findings if f.code == v.UNDEFINED_PAYLOAD_KEY]
+    errors = [f for f in findings if f.code == "cti-undefined-payload-key"]
     assert errors and {f.suggestion for f in errors} == {
         "did you mean 'GivenName'? (the action defines it; the flow never reads it)"
     }
-    [unused] = [f for f in findings if f.code == v.UNUSED_PAYLOAD_KEY]
+    [unused] = [f for f in findings if f.code == "cti-unused-payload-key"]
     assert unused.location.path == "form.GivenName"
 
 
@@ -120,9 +120,9 @@ def test_dropping_a_form_field_flags_every_read_of_it(tmp_path):
     findings = findings_for(callback_project(tmp_path, action=action))
     hint = "add 'CallbackPhone' to the action's payload or form"
     assert summary(findings) == [
-        (v.UNDEFINED_PAYLOAD_KEY, "uid-11", "otherTaskFields.Description", hint),
-        (v.UNDEFINED_PAYLOAD_KEY, "uid-24", "formattedPhoneNumber", hint),
-        (v.UNDEFINED_PAYLOAD_KEY, "uid-3", "value", hint),
+        ("cti-undefined-payload-key", "uid-11", "otherTaskFields.Description", hint),
+        ("cti-undefined-payload-key", "uid-24", "formattedPhoneNumber", hint),
+        ("cti-undefined-payload-key", "uid-3", "value", hint),
     ]
 
 
@@ -131,7 +131,7 @@ def test_a_reference_to_a_missing_block_suggests_the_close_id(tmp_path):
     flow_file = set_control(root, "uid-9", "WhoId", "$.actions.uid26.results.sfContactId")
     [finding] = findings_for(root)
     assert summary([finding]) == [
-        (v.UNKNOWN_BLOCK, "uid-9", "WhoId", "did you mean 'uid-26'?"),
+        ("cti-unknown-block", "uid-9", "WhoId", "did you mean 'uid-26'?"),
     ]
     assert finding.location.line == line_of(flow_file, "uid26")
 
@@ -140,7 +140,7 @@ def test_a_port_to_nowhere_is_an_error_at_that_port(tmp_path):
     root = callback_project(tmp_path)
     flow_file = set_port(root, "uid-15", "success", "nowhere")
     [finding] = findings_for(root)
-    assert summary([finding]) == [(v.DANGLING_PORT, "uid-15", "success", None)]
+    assert summary([finding]) == [("cti-dangling-port", "uid-15", "success", None)]
     assert finding.location.line == line_of(flow_file, '"nowhere"')
 
 
@@ -152,12 +152,12 @@ def test_a_renamed_block_breaks_its_port_and_reference_and_strands_itself(tmp_pa
 
     mutate_flow(root, rename)
     assert summary(findings_for(root)) == [
-        (v.DANGLING_PORT, "uid-3", "false", "did you mean 'uid-260'?"),
-        (v.UNKNOWN_BLOCK, "uid-9", "WhoId", "did you mean 'uid-260'?"),
+        ("cti-dangling-port", "uid-3", "false", "did you mean 'uid-260'?"),
+        ("cti-unknown-block", "uid-9", "WhoId", "did you mean 'uid-260'?"),
         # Everything only the renamed block led to is stranded with it.
-        (v.UNREACHABLE_BLOCK, "uid-15", None, "connect it or delete it"),
-        (v.UNREACHABLE_BLOCK, "uid-260", None, "connect it or delete it"),
-        (v.UNREACHABLE_BLOCK, "uid-9", None, "connect it or delete it"),
+        ("cti-unreachable-block", "uid-15", None, "connect it or delete it"),
+        ("cti-unreachable-block", "uid-260", None, "connect it or delete it"),
+        ("cti-unreachable-block", "uid-9", None, "connect it or delete it"),
     ]
 
 
@@ -165,7 +165,7 @@ def test_changing_the_flows_source_is_an_error_on_the_action(tmp_path):
     record = dict(CALLBACK_RECORD, source="salesforceUi")
     root = callback_project(tmp_path, record=record)
     [finding] = findings_for(root)
-    assert finding.code == v.FLOW_NOT_CTI_ACTION
+    assert finding.code == "cti-flow-not-cti-action"
     assert finding.location.file == str(root / "ctiFlows" / "Create_Callback_Task.ctiFlow.json")
     assert "'salesforceUi'" in finding.message
 
@@ -175,7 +175,7 @@ def test_a_malformed_dollar_string_is_an_error(tmp_path):
     set_control(root, "uid-15", "recordId", "$12.results.type")
     [finding] = findings_for(root)
     assert (finding.code, finding.location.block, finding.location.path) == (
-        v.MALFORMED_REFERENCE,
+        "cti-malformed-reference",
         "uid-15",
         "recordId",
     )
@@ -187,10 +187,10 @@ def test_unused_key_and_inactive_flow_are_warnings(tmp_path):
     record = dict(CALLBACK_RECORD, active=False)
     findings = findings_for(callback_project(tmp_path, action=action, record=record))
     assert {(f.severity, f.code, f.location.path) for f in findings} == {
-        ("warning", v.UNUSED_PAYLOAD_KEY, "payload.Priority"),
-        ("warning", v.INACTIVE_FLOW, "active"),
+        ("warning", "cti-unused-payload-key", "payload.Priority"),
+        ("warning", "cti-inactive-flow", "active"),
     }
-    unused = next(f for f in findings if f.code == v.UNUSED_PAYLOAD_KEY)
+    unused = next(f for f in findings if f.code == "cti-unused-payload-key")
     action_file = tmp_path / "ctiActions" / "Create_Callback_Task.ctiAction.json"
     assert unused.location.file == str(action_file)
     assert unused.location.line == line_of(action_file, '"Priority": "High"')
@@ -200,7 +200,7 @@ def test_a_key_in_payload_and_form_is_defined_twice(tmp_path):
     action = copy.deepcopy(CALLBACK_ACTION)
     action["payload"]["FirstName"] = "x"
     [finding] = findings_for(callback_project(tmp_path, action=action))
-    assert (finding.code, finding.location.path) == (v.DUPLICATE_KEY, "form.FirstName")
+    assert (finding.code, finding.location.path) == ("cti-duplicate-key", "form.FirstName")
     action_file = tmp_path / "ctiActions" / "Create_Callback_Task.ctiAction.json"
     assert finding.location.line == line_of(action_file, '"key": "FirstName"')
 
@@ -210,16 +210,16 @@ def test_a_form_key_must_be_an_identifier(tmp_path, key, word):
     action = copy.deepcopy(CALLBACK_ACTION)
     action["form"]["fields"].append({"key": key, "label": "Other"})
     findings = findings_for(callback_project(tmp_path, action=action))
-    assert [(f.code, f.severity) for f in findings if f.code == v.INVALID_FORM_KEY] == [
-        (v.INVALID_FORM_KEY, "error")
+    assert [(f.code, f.severity) for f in findings if f.code == "cti-invalid-form-key"] == [
+        ("cti-invalid-form-key", "error")
     ]
-    assert word in next(f.message for f in findings if f.code == v.INVALID_FORM_KEY)
+    assert word in next(f.message for f in findings if f.code == "cti-invalid-form-key")
 
 
 def test_an_action_whose_flow_is_missing_suggests_a_close_name(tmp_path):
     action = dict(CALLBACK_ACTION, flow="Create Callback Tasks")
     [finding] = findings_for(callback_project(tmp_path, action=action))
-    assert finding.code == v.MISSING_FLOW
+    assert finding.code == "cti-missing-flow"
     assert finding.suggestion == "did you mean 'Create Callback Task'?"
 
 
@@ -229,7 +229,7 @@ def test_a_flow_without_a_record_cannot_be_run_by_an_action(tmp_path):
     action_file.write_text(json.dumps(dict(CALLBACK_ACTION, flow="10-Create+Callback+Task")))
     content = load_content([CALLBACK_FLOW, action_file])
     [finding] = v.validate(content)
-    assert finding.code == v.FLOW_NOT_CTI_ACTION
+    assert finding.code == "cti-flow-not-cti-action"
     assert "no record file" in finding.message
 
 
@@ -239,17 +239,17 @@ def _flow(blocks, references=(), name="f"):
 
 def test_start_block_count_is_checked():
     end = Block("e", "SE_End")
-    assert [f.code for f in v.check_graph(_flow([end]))] == [v.NO_START]
+    assert [f.code for f in v.check_graph(_flow([end]))] == ["cti-no-start"]
     starts = [Block("a", "SE_Start", ports=(Port("done", "e"),)), Block("b", "SE_Start"), end]
-    assert [f.code for f in v.check_graph(_flow(starts))] == [v.MULTIPLE_STARTS]
+    assert [f.code for f in v.check_graph(_flow(starts))] == ["cti-multiple-starts"]
 
 
 def test_duplicate_block_ids_and_names_are_errors():
     flow = _flow([Block("0", "SE_Start", ports=(Port("done", "0"),)), Block("0", "SE_End")])
-    assert [f.code for f in v.check_graph(flow)] == [v.DUPLICATE_BLOCK_ID]
+    assert [f.code for f in v.check_graph(flow)] == ["cti-duplicate-block-id"]
     action = CtiAction("a", "f", 1, (PayloadEntry("k", "v"),))
     twice = Content(flows=(), actions=(action, action))
-    assert v.DUPLICATE_ACTION in [f.code for f in v.validate(twice)]
+    assert "cti-duplicate-action" in [f.code for f in v.validate(twice)]
 
 
 @pytest.mark.parametrize(
@@ -291,44 +291,26 @@ def _mixed_project(root: Path) -> Path:
     return root
 
 
-def test_streaming_from_disk_finds_what_validate_finds(tmp_path):
-    from collections import Counter
-
-    from sfupgrade.cti.check import check_into_plan
-    from sfupgrade.plan import Plan
-
-    root = _mixed_project(tmp_path)
-    in_memory = v.validate(load_content([root]))
-    assert {f.code for f in in_memory} >= {
-        v.UNDEFINED_PAYLOAD_KEY,
-        v.DANGLING_PORT,
-        v.UNUSED_PAYLOAD_KEY,
-        v.MISSING_FLOW,
-    }
-    streamed = Plan(target="x")
-    check_into_plan(streamed, [root])
-    assert Counter(streamed.findings) == Counter(in_memory)
-
-
-def test_streaming_into_a_plan_keeps_pictures_only_of_flows_with_findings(tmp_path):
-    from sfupgrade.cti.check import check_into_plan
-    from sfupgrade.plan import Plan
+def test_the_content_step_keeps_pictures_of_flagged_flows_only_when_asked(tmp_path):
+    from sfupgrade.cti.validate import check_content
 
     root = _mixed_project(tmp_path)
     clean = {"actions": [{"id": "s", "type": "SE_Start", "ports": {"done": "e"}}]}
     clean["actions"].append({"id": "e", "type": "SE_End"})
     (root / "ctiFlows" / "Clean.json").write_text(json.dumps(clean))
     content = load_content([root])
-    whole = Plan(target="x")
-    v.add_to_plan(whole, content)
-    streamed = Plan(target="x")
-    checked = check_into_plan(streamed, [root])
-    assert (checked.flows, checked.actions) == (len(content.flows), len(content.actions))
-    assert streamed.findings == whole.findings and streamed.checks == whole.checks
-    flagged = {f.location.file for f in whole.findings}
-    expected = [s for s in whole.flows if s.file in flagged]
-    assert expected and streamed.flows == expected
-    assert len(streamed.flows) < len(whole.flows)
+    whole = check_content([root])
+    assert whole.findings == v.validate(content)
+    assert {f.code for f in whole.findings} >= {
+        "cti-undefined-payload-key",
+        "cti-dangling-port",
+        "cti-unused-payload-key",
+        "cti-missing-flow",
+    }
+    assert [s.name for s in whole.flows] == [f.name for f in content.flows]
+    flagged = check_content([root], every_picture=False)
+    assert flagged.findings == whole.findings
+    assert [s.name for s in flagged.flows] == ["Create Callback Task"]
 
 
 def test_a_path_given_twice_is_read_once(tmp_path):
@@ -367,18 +349,28 @@ def test_findings_join_the_upgrade_plan_and_errors_fail_it(tmp_path):
     assert (clean.findings, clean.exit_code()) == ([], 0)
 
 
-def test_every_finding_code_is_documented_in_the_release_readme():
+def test_the_finding_code_table_is_the_rule_registry():
+    import re
+
+    from sfupgrade.cti.rules import RULES
+
     readme = (release_dir() / "README.md").read_text(encoding="utf-8")
-    codes = {value for name, value in vars(v).items() if name.isupper() and name[0] != "_"}
-    codes = {c for c in codes if isinstance(c, str) and c.startswith("cti-")}
-    assert len(codes) == 16
-    assert {c for c in codes if f"`{c}`" not in readme} == set()
+    table = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| `cti-"):
+            for code in re.findall(r"`(cti-[a-z-]+)`", cells[0]):
+                table[code] = cells[1]
+    assert len(RULES) == 16
+    assert table == {rule.code: rule.severity for rule in RULES}
+    for rule in RULES:
+        assert rule.summary.endswith(".") and "\n" not in rule.summary
+        assert len(rule.help) > len(rule.summary)
 
 
 @pytest.mark.parametrize("spelling", ["plain", "dotdot", "twice"])
 def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp_path, spelling):
-    from sfupgrade.cti.check import check_into_plan
-    from sfupgrade.plan import Plan
+    from sfupgrade.cti.validate import check_content
 
     root = tmp_path / "project"
     flows = root / "ctiFlows"
@@ -395,8 +387,8 @@ def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp
     }[spelling]
     content = load_content(paths)
     assert [(f.name, f.has_record) for f in content.flows] == [("F", True)]
-    plan = Plan(target="x")
-    assert check_into_plan(plan, paths).flows == 1 and plan.findings == []
+    checked = check_content(paths)
+    assert len(checked.content.flows) == 1 and checked.findings == []
 
 
 @pytest.mark.parametrize(
@@ -407,13 +399,12 @@ def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp
     ],
 )
 def test_a_record_with_a_repeated_key_is_refused(tmp_path, text):
-    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.cti.validate import check_content
     from sfupgrade.jsonio import JsonInputError
-    from sfupgrade.plan import Plan
 
     (tmp_path / "ctiFlows").mkdir()
     (tmp_path / "ctiFlows" / "F.json").write_text('{"actions": [{"id": "s", "type": "SE_Start"}]}')
     (tmp_path / "ctiFlows" / "F.ctiFlow.json").write_text(text)
-    for load in (lambda: load_content([tmp_path]), lambda: check_into_plan(Plan("x"), [tmp_path])):
+    for load in (lambda: load_content([tmp_path]), lambda: check_content([tmp_path])):
         with pytest.raises(JsonInputError, match="duplicate key"):
             load()

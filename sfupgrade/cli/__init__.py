@@ -21,6 +21,7 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # `sfupgrade --version` or a local command never loads the org stack's modules.
 _LAZY_COMMANDS = {
     "deploy": "sfupgrade.cli.deploy:deploy",
+    "flow": "sfupgrade.cli.flow:flow",
     "picklist": "sfupgrade.cli.picklist:picklist",
     "upgrade": "sfupgrade.cli.upgrade:upgrade",
     "validate": "sfupgrade.cli.validate:validate_command",

@@ -47,25 +47,23 @@ def deploy(
       sfupgrade deploy ./metadata --instance-url https://acme.my.salesforce.com
       sfupgrade deploy --records cti-records.json --target-org my-sandbox
     """
-    from sfupgrade.cti.load import load_content
-    from sfupgrade.cti.validate import add_to_plan
+    from sfupgrade.cti.validate import ContentCheck, check_content
     from sfupgrade.org.connect import connect
     from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.recordfile import load_records
-    from sfupgrade.plan import Plan
     from sfupgrade.progress import terminal_progress
     from sfupgrade.resources import release_dir
 
     if records is not None and paths:
         raise click.UsageError("pass CTI content PATHS or --records FILE, not both")
-    validation = Plan(target="")
+    checked: ContentCheck | None = None
     if records is not None:
         wanted = load_records(records)
     else:
-        content = load_content(list(paths) or [release_dir()])
-        add_to_plan(validation, content)
-        wanted = content_records(content)
+        # The same content step as `upgrade` and `validate`: before any connection is made.
+        checked = check_content(list(paths) or [release_dir()])
+        wanted = content_records(checked.content)
     mapped = load_mapping(mapping)
     target = org.resolve(None)
     if target is None:
@@ -75,9 +73,8 @@ def deploy(
         )
     connection = connect(target)
     plan = plan_deploy(connection, mapped, wanted)
-    plan.extend(findings=validation.findings)
-    plan.flows.extend(validation.flows)
-    plan.checks.extend(validation.checks)
+    if checked is not None:
+        checked.into(plan)
     if not dry_run and not plan.failed and not plan.errors:
         apply_deploy(connection, plan, mapped, wanted, terminal_progress(report_options.quiet))
     emit_reports(plan, report_options)

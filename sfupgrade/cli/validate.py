@@ -1,4 +1,4 @@
-"""``sfupgrade validate``: check CTI flows against the CTI actions that run them, offline."""
+"""``sfupgrade validate``: check a project's CTI flows, actions and value set, offline."""
 
 from __future__ import annotations
 
@@ -12,45 +12,78 @@ from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(min=1),
-    default=None,
-    help="Processes to read files with, from 2,000 files on [default: every core].",
+    "--release",
+    is_flag=True,
+    help="Also check the release content shipped with sfupgrade (its metadata/ folder).",
 )
 @report_options
 @click.pass_context
 def validate_command(
     ctx: click.Context,
     paths: tuple[Path, ...],
-    jobs: int | None,
+    release: bool,
     report_options: ReportOptions,
 ) -> None:
     """Check that every CTI flow an action runs reads only payload keys the action defines.
 
-    PATHS are folders or files: flows (as the CTI Flow editor downloads them), *.ctiFlow.json
-    records and *.ctiAction.json actions. Without PATHS, the release content is checked.
-    Exits 1 on errors, 0 on warnings only, 2 on unusable input.
+    PATHS are folders or files (a project is a folder): flows (as the CTI Flow editor downloads them),
+    *.ctiFlow.json records and *.ctiAction.json actions. Without PATHS, the project in the
+    current directory is checked. In a project (sfdx-project.json or package.xml, or any
+    ctiFlows/ or ctiActions/ folder) only ctiFlows/ and ctiActions/ folders are read, and the
+    project's AC_CtiScriptSource value set file is checked too. Exits 1 on errors, 0 on
+    warnings only, 2 on unusable input.
 
     \b
     Examples:
-      sfupgrade validate                              # the bundled release content
-      sfupgrade validate ./metadata                   # your flows and actions
+      sfupgrade validate                              # the project in this directory
+      sfupgrade validate --release                    # the bundled release content
       sfupgrade validate . --format sarif -o cti.sarif  # for code scanning
     """
-    from sfupgrade.cti.check import check_into_plan
+    from sfupgrade.cti.discover import is_project
+    from sfupgrade.cti.validate import check_content
     from sfupgrade.plan import Plan
     from sfupgrade.resources import release_dir
 
-    targets = list(paths) or [release_dir()]
+    targets = list(paths) or ([] if release else [Path(".")])
+    if release:
+        targets.append(release_dir())
     plan = Plan(target=", ".join(str(p) for p in targets), validation_only=True)
-    # Streamed: thousands of flows are checked one at a time, never all held in memory.
-    checked = check_into_plan(plan, targets, jobs=jobs)
+    checked = check_content(targets, every_picture=False)
+    checked.into(plan)
+    notes = [f"no CTI content found in {path}" for path in checked.empty_projects]
+    notes += [_value_set_note(path) for path in targets if path.is_dir() and is_project(path)]
     emit_reports(plan, report_options)
     if not report_options.quiet:
+        content = checked.content
         click.echo(
-            f"{checked.flows} flow(s), {checked.actions} action(s) checked: "
+            f"{len(content.flows)} flow(s), {len(content.actions)} action(s) checked: "
             f"{len(plan.errors)} error(s), {len(plan.warnings)} warning(s)",
             err=True,
         )
+        for note in notes:
+            click.echo(note, err=True)
     ctx.exit(report_options.exit_code(plan))
+
+
+def _value_set_note(project: Path) -> str:
+    """Check the project's AC_CtiScriptSource file, found as `upgrade` finds it.
+
+    A project without one is fine (the org may hold it): said, not failed. A file that is
+    there must be well-formed and within Salesforce's limits, else the run fails (exit 2).
+    """
+    from sfupgrade.errors import ProjectError
+    from sfupgrade.picklist import VALUE_SET
+    from sfupgrade.project import find_value_set
+    from sfupgrade.valueset import check_value_set
+    from sfupgrade.xmlio import ValueSetDocument
+
+    try:
+        file = find_value_set(project, VALUE_SET)
+    except ProjectError as exc:  # none found (or the project names no folder to look in)
+        if f"value set {VALUE_SET} not found" in str(exc):
+            return f"no {VALUE_SET} value set file in {project}: not checked"
+        return f"value set {VALUE_SET} not checked: {exc}"
+    document = ValueSetDocument.from_path(file)
+    values = document.value_set.values
+    check_value_set(document.value_set, str(file))
+    return f"value set {document.name}: {file}, {len(values)} value(s), valid"

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
 from typing import Any
 
+from sfupgrade.cti.discover import CtiContentError
 from sfupgrade.cti.model import Reference, RefKind
+from sfupgrade.jsonio import MAX_DEPTH, quote
 
 _PAYLOAD = "$.payload."
 _ACTIONS = "$.actions."
@@ -89,12 +90,18 @@ class LineFinder:
         return self.find(json_literal(value))
 
 
-def _collect(value: dict[str, Any] | list[Any], path: str, out: list[tuple[str, str]]) -> None:
+def _collect(
+    value: dict[str, Any] | list[Any], path: str, out: list[tuple[str, str]], depth: int = 1
+) -> None:
     """Append (control path, string) for every ``$``-string, nested maps and lists included.
 
     Appends rather than yields: this runs for every control of every flow, and a generator per
-    nested map costs more than the walk itself.
+    nested map costs more than the walk itself. Refuses nesting past ``jsonio.MAX_DEPTH``,
+    which the parser alone does not bound exactly.
     """
+    if depth > MAX_DEPTH:
+        raise RecursionError
+    depth += 1
     if isinstance(value, dict):
         prefix = path + "." if path else ""
         for key, item in value.items():
@@ -102,20 +109,28 @@ def _collect(value: dict[str, Any] | list[Any], path: str, out: list[tuple[str, 
                 if item.startswith("$"):
                     out.append((prefix + key, item))
             elif isinstance(item, dict | list):
-                _collect(item, prefix + key, out)
+                _collect(item, prefix + key, out, depth)
     else:
         for index, item in enumerate(value):
             if isinstance(item, str):
                 if item.startswith("$"):
                     out.append((f"{path}[{index}]", item))
             elif isinstance(item, dict | list):
-                _collect(item, f"{path}[{index}]", out)
+                _collect(item, f"{path}[{index}]", out, depth)
 
 
-def extract(controls: dict[str, Any], block: str, block_type: str) -> list[Reference]:
+def extract(
+    controls: dict[str, Any], block: str, block_type: str, source: str = "<flow>"
+) -> list[Reference]:
     """Every reference in one block's controls, with its control path."""
     strings: list[tuple[str, str]] = []
-    _collect(controls, "", strings)
+    try:
+        _collect(controls, "", strings)
+    except RecursionError:
+        raise CtiContentError(
+            f"{source}: block {quote(block)}: controls nested deeper than {MAX_DEPTH} levels;"
+            " not a file the CTI Flow editor writes"
+        ) from None
     found = []
     for path, text in strings:
         kind, name, rest = parse_reference(text)
@@ -123,9 +138,65 @@ def extract(controls: dict[str, Any], block: str, block_type: str) -> list[Refer
     return found
 
 
-@cache
-def _id_pattern(literal: str) -> re.Pattern[str]:
-    return re.compile(r'"id"\s*:\s*' + re.escape(literal))
+_ID_KEY = re.compile(r'"id"\s*:\s*')
+
+
+class Locator:
+    """(line, column) of blocks and of values inside them, for one flow's findings.
+
+    Findings come in file order (blocks in order, controls in order), so each search goes
+    forward from the last hit: locating every block of a 150,000-block flow costs one scan of
+    the text, not one per finding. A request behind the last hit starts again from the top.
+    """
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._finder = LineFinder(text)
+        self._block: tuple[str, int] | None = ("", 0)  # (id, nth) the finder is inside of
+
+    def _find_block(self, finder: LineFinder, literal: str) -> tuple[int, int] | None:
+        while True:
+            line = finder.find_pattern(_ID_KEY)
+            if line is None:
+                return None
+            if self._text.startswith(literal, finder._pos):
+                column = finder.column
+                finder.find(literal)
+                return line, column
+
+    def block(self, block: str, nth: int = 0) -> tuple[int, int] | None:
+        """Where block ``block`` (its ``nth`` occurrence) starts: its ``"id"``."""
+        literal = json_literal(block)
+        forward = not nth and self._block is not None and self._block[0] != block
+        for finder in ([self._finder] if forward else []) + [None]:
+            finder = finder or LineFinder(self._text)
+            at = None
+            for _ in range(nth + 1):
+                at = self._find_block(finder, literal)
+                if at is None:
+                    break
+            if at is not None:
+                self._finder, self._block = finder, (block, nth)
+                return at
+        return None
+
+    def value(self, block: str, key: str | None, value: str) -> tuple[int, int] | None:
+        """Where ``"key": "value"`` (or the value alone) is inside block ``block``."""
+        if self._block != (block, 0):
+            at = self.block(block)
+            if at is None:
+                return None
+        finder = self._finder
+        found = finder.find_value(key, value) if key else finder.find(json_literal(value))
+        if found is not None:
+            return found, finder.column
+        self._block = None  # searched past the block: locate it again from the top
+        at = self.block(block)
+        if at is None:
+            return None
+        finder = self._finder
+        found = finder.find_value(key, value) if key else finder.find(json_literal(value))
+        return (found, finder.column) if found else at
 
 
 def locate(
@@ -135,14 +206,7 @@ def locate(
 
     Only called for what is reported, so the common case (no findings) never pays for lines.
     """
-    finder = LineFinder(text)
-    line = None
-    for _ in range(nth + 1):
-        line = finder.find_pattern(_id_pattern(json_literal(block)))
-        if line is None:
-            return None
-    block_at = (line, finder.column)
+    locator = Locator(text)
     if value is None:
-        return block_at
-    found = finder.find_value(key, value) if key else finder.find(json_literal(value))
-    return (found, finder.column) if found else block_at
+        return locator.block(block, nth)
+    return locator.value(block, key, value)

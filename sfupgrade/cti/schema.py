@@ -3,17 +3,17 @@
 The schemas are the documented contract for hand-edited files (editors can use them for
 completion). jsonschema is not a runtime dependency, so this module interprets the small subset
 the shipped schemas use; a test checks it agrees with jsonschema on good and bad documents.
+A :class:`Schema` is compiled once per reader (``cti.load``), not per document.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from functools import cache
 from importlib import resources
 from typing import Any
 
-from sfupgrade.cti.schemacode import compile_schema
+from sfupgrade.jsonio import clip, quote
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -26,7 +26,6 @@ _TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-@cache
 def load_schema(name: str) -> dict[str, Any]:
     """A shipped schema by file name, e.g. ``ctiAction.schema.json``."""
     text = (resources.files("sfupgrade.cti") / "schemas" / name).read_text("utf-8")
@@ -40,7 +39,8 @@ Check = Callable[[Any], "Problem | None"]
 
 
 def _where(path: str) -> str:
-    return path or "the top level"
+    # A path holds the file's own keys: an unknown field may be a megabyte long.
+    return (path if len(path) <= 200 else quote(path)) if path else "the top level"
 
 
 def _under(parent: str, problem: Problem) -> Problem:
@@ -63,9 +63,34 @@ def _type_check(names: str | list[str]) -> Check:
         # JSON has one number type: 1.0 is an integer to JSON Schema (and to jsonschema).
         if integral and isinstance(value, float) and value.is_integer():
             return None
-        return "", f"expected {expected}, found {json.dumps(value)[:40]}"
+        return "", f"expected {expected}, found {_brief(value)}"
 
+    # The exact types that pass (JSON gives exact types: bool is not an int here), so callers
+    # can pass a value with a set lookup instead of a call.
+    check_type.exact = frozenset(_EXACT[name] for name in wanted)  # type: ignore[attr-defined]
     return check_type
+
+
+_EXACT = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "boolean": bool,
+    "integer": int,
+    "number": float,
+    "null": type(None),
+}
+
+
+def _exact(check: Check | None) -> frozenset[type]:
+    exact = getattr(check, "exact", frozenset())
+    return exact | {int} if float in exact else exact  # a number may be an int
+
+
+def _brief(value: Any) -> str:
+    if isinstance(value, dict | list):
+        return "an object" if isinstance(value, dict) else "an array"
+    return clip(json.dumps(value, ensure_ascii=False), 40)
 
 
 def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> Check:
@@ -74,6 +99,8 @@ def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> C
     extra = schema.get("additionalProperties", True)
     extra_check = compile_(extra) if isinstance(extra, dict) else None
     allowed = ", ".join(sorted(properties))
+    passing = {name: _exact(check) for name, check in properties.items()}
+    extra_passing = _exact(extra_check) if not properties else None
 
     def check_object(value: Any) -> Problem | None:
         if not isinstance(value, dict):
@@ -81,7 +108,11 @@ def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> C
         for name in required:
             if name not in value:
                 return "", f"missing required {name!r}"
+        if extra_passing and extra_passing.issuperset(map(type, value.values())):
+            return None
         for name, item in value.items():
+            if type(item) in passing.get(name, ()):
+                continue
             sub = properties.get(name, extra_check)
             if sub is None:
                 if extra is False:
@@ -96,8 +127,10 @@ def _object_check(schema: dict[str, Any], compile_: Callable[[Any], Check]) -> C
 
 
 def _items_check(item: Check) -> Check:
+    passing = _exact(item)
+
     def check_items(value: Any) -> Problem | None:
-        if isinstance(value, list):
+        if isinstance(value, list) and not (passing and passing.issuperset(map(type, value))):
             for index, element in enumerate(value):
                 problem = item(element)
                 if problem:
@@ -150,32 +183,19 @@ def _compile(schema: dict[str, Any], root: dict[str, Any]) -> Check:
     return check_all
 
 
-@cache
-def _checker(schema_name: str) -> Check:
-    schema = load_schema(schema_name)
-    return _compile(schema, schema)
+class Schema:
+    """One shipped schema, compiled: ``check(document)`` gives the first problem, or None."""
 
+    def __init__(self, name: str) -> None:
+        self.name = name
+        schema = load_schema(name)
+        self._check = _compile(schema, schema)
 
-@cache
-def validator(schema_name: str) -> Callable[[Any], bool]:
-    """The compiled yes-or-no check of a shipped schema (see ``schemacode``)."""
-    return compile_schema(load_schema(schema_name))
-
-
-# Compiling a schema costs about a millisecond: worth it from a few dozen documents on, not
-# for the handful a small project has (start-up counts there).
-_COMPILE_AFTER = 32
-_seen: dict[str, int] = {}
+    def check(self, value: Any) -> str | None:
+        problem = self._check(value)
+        return f"{_where(problem[0])}: {problem[1]}" if problem else None
 
 
 def check(value: Any, schema_name: str) -> str | None:
-    """Check a parsed document against a shipped schema; the first problem, or None."""
-    seen = _seen[schema_name] = _seen.get(schema_name, 0) + 1
-    compiled = seen > _COMPILE_AFTER
-    if compiled and validator(schema_name)(value):
-        return None
-    problem = _checker(schema_name)(value)
-    if problem:
-        return f"{_where(problem[0])}: {problem[1]}"
-    # Both say no in practice (a test holds them to it); never let a disagreement pass silently.
-    return "does not follow the schema" if compiled else None
+    """Check one document against a shipped schema (compiling it: for a single document)."""
+    return Schema(schema_name).check(value)
