@@ -148,3 +148,19 @@ def test_a_record_larger_than_a_job_is_refused_before_anything_is_sent(
     errors = {c["error"] for c in json.loads(result.stdout)["result"]["components"]}
     assert any("F04" in e and "Bulk API" in e for e in errors), errors
     assert org.writes == []
+
+
+def test_a_job_that_never_finishes_is_watched_then_left_running(
+    org: FakeOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The polling helper bulk jobs share with check-only deploys: capped, never resubmitted."""
+    from sfupgrade.org import bulk
+
+    monkeypatch.setattr(bulk, "POLL_LIMIT", 60.0)
+    org.bulk.polls = 1000
+    result = deploy(tmp_path, [flow(f"F{i:02d}") for i in range(6)])
+    assert result.exit_code == 1
+    errors = {c["error"] for c in json.loads(result.stdout)["result"]["components"]}
+    assert len(errors) == 1 and "still InProgress after 60s" in errors.pop()
+    assert operations(org).count("bulk_job") == 1
+    assert 3 <= operations(org).count("bulk_status") <= 12
