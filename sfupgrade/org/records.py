@@ -92,23 +92,28 @@ def query_in(
     connection: OrgConnection, head: str, field: str, values: list[str]
 ) -> list[dict[str, Any]]:
     """The rows of ``head WHERE field IN (values)``, in as many queries as keep every URI
-    within :data:`URI_BUDGET` (a query holds at least one value)."""
-    base = len(connection.rest_url("query")) + len("?q=")
-    opening = quote_plus(f"{head} WHERE {field} IN (")
-    rows: list[dict[str, Any]] = []
-    chunk: list[str] = []
-    size = base + len(opening) + len(quote_plus(")"))
+    within :data:`URI_BUDGET` (a query holds at least one value).
+
+    Sizes are counted as sent: the query goes in ``?q=``, form-encoded piece by piece.
+    """
+    fixed = len(connection.rest_url("query")) + len(
+        "?q=" + quote_plus(f"{head} WHERE {field} IN ()")
+    )
+    comma = len(quote_plus(", "))
+    chunks: list[list[str]] = [[]]
+    size = fixed
     for value in values:
         quoted = soql_quote(value)
-        grown = size + len(quote_plus(quoted)) + (len(quote_plus(", ")) if chunk else 0)
-        if chunk and grown > URI_BUDGET:
+        cost = len(quote_plus(quoted)) + (comma if chunks[-1] else 0)
+        if chunks[-1] and size + cost > URI_BUDGET:
+            chunks.append([])
+            size, cost = fixed, cost - comma
+        chunks[-1].append(quoted)
+        size += cost
+    rows: list[dict[str, Any]] = []
+    for chunk in chunks:
+        if chunk:
             rows.extend(query_all(connection, f"{head} WHERE {field} IN ({', '.join(chunk)})"))
-            chunk = []
-            grown = base + len(opening) + len(quote_plus(")")) + len(quote_plus(quoted))
-        chunk.append(quoted)
-        size = grown
-    if chunk:
-        rows.extend(query_all(connection, f"{head} WHERE {field} IN ({', '.join(chunk)})"))
     return rows
 
 
