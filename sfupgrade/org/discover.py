@@ -34,6 +34,8 @@ if TYPE_CHECKING:  # pragma: no cover
 FOUND, GUESSED, MISSING = "found", "guessed", "missing"
 OBJECT = "object"  # the placement of the sObject itself, next to its fields
 _MAX_CANDIDATES = 5
+# What an sObject API name can be; anything else is never put into a URL.
+_API_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,79}\Z")
 
 # Labels an admin would recognise for each model field (compared without case, spaces or
 # punctuation). Keys: "object" and exactly the model's fields (a test holds them to the lists).
@@ -200,9 +202,9 @@ def _global_objects(connection: OrgConnection) -> dict[str, str]:
     if not isinstance(objects, list):
         raise OrgError(f"{connection.host}: the global describe lists no sObjects")
     return {
-        str(o["name"]): str(o.get("label") or o["name"])
+        o["name"]: str(o.get("label") or o["name"])
         for o in objects
-        if isinstance(o, dict) and isinstance(o.get("name"), str)
+        if isinstance(o, dict) and isinstance(o.get("name"), str) and _API_NAME.match(o["name"])
     }
 
 
