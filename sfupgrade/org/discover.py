@@ -310,7 +310,7 @@ def _discover_kind(
     """The best object for ``kind`` (by API name before label, then the most fields placed,
     then found) and its fields."""
     best: tuple[tuple[int, int, int, int], list[Placement]] | None = None
-    candidates = _object_candidates(kind, om.object, objects)
+    candidates = _object_candidates(kind, om.object, objects)[:_MAX_CANDIDATES]
     for rank, (name, status, by) in enumerate(candidates):
         fields = describe_fields(connection, name)
         if not fields:
