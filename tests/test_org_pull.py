@@ -346,3 +346,23 @@ def test_records_an_admin_built_with_defaults_left_out_converge(
 ) -> None:
     _admin_built(fake_org, {}, action)
     _converges(fake_org, tmp_path)
+
+
+def test_a_failed_write_leaves_nothing(
+    org: FakeOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sfupgrade import atomic
+
+    real, calls = atomic._write_temp, []
+
+    def failing(target: Path, data: bytes, mode: int) -> Path:
+        calls.append(target)
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device")
+        return real(target, data, mode)
+
+    monkeypatch.setattr(atomic, "_write_temp", failing)
+    folder = tmp_path / "pulled"
+    result = pull(folder)
+    assert result.exit_code == 1 and "cannot write (No space left on device)" in result.stderr
+    assert not folder.exists()  # no file, no temporary file, no folder it made
