@@ -32,8 +32,9 @@ def pull(
     DIR/ctiActions/ each action (file names: metadata/README.md). A record that already has a
     file in DIR keeps it. Files that already match are left alone ("unchanged"); a local file
     that differs from the org is never overwritten without --force: the pull lists them and
-    writes nothing (exit 1). Records that cannot be files (e.g. a definition that is not JSON)
-    are skipped and reported (exit 68). Nothing is ever deleted.
+    writes nothing (exit 1; --dry-run too, so it tells whether DIR has drifted from the org).
+    Records that cannot be files (e.g. a definition that is not JSON) are skipped and reported
+    (exit 68). Nothing is ever deleted.
 
     \b
     Examples:
@@ -78,5 +79,12 @@ def pull(
         + (" (dry run)" if dry_run else ""),
         err=True,
     )
+    if dry_run and plan.of(DIFFERS) and not force:
+        click.echo(
+            f"Error: {len(plan.of(DIFFERS))} local file(s) differ from the org; a pull would "
+            "write nothing without --force",
+            err=True,
+        )
+        ctx.exit(1)
     if plan.skipped:
         ctx.exit(EXIT_PARTIAL)

@@ -27,6 +27,7 @@ import contextlib
 import hashlib
 import json
 import os
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,71 +297,87 @@ def plan_pull(connection: OrgConnection, mapping: Mapping, root: Path) -> PullPl
     plan = PullPlan(root, connection.host)
     org_flows = _unique(existing_records(connection, mapping.flow), "flow", plan.skipped)
     org_actions = _unique(existing_records(connection, mapping.action), "action", plan.skipped)
-    local = _scan(root)
+    flows = _flows(org_flows, mapping, plan.skipped)
+    flow_names = {row["Id"]: name for name, row in org_flows.items() if name in flows}
+    actions = _actions(org_actions, flow_names, mapping, plan.skipped)
+    wanted = _lay_out(plan, _scan(root), flows, actions)
+    plan.files = [_compare(root, path, data) for path, data in sorted(wanted.items())]
+    return plan
 
-    wanted: dict[str, bytes] = {}
-    flows: dict[str, tuple[dict[str, Any], bytes]] = {}
-    for name, row in sorted(org_flows.items()):
+
+def _flows(
+    rows: dict[str, dict[str, Any]], mapping: Mapping, skipped: list[str]
+) -> dict[str, tuple[dict[str, Any], bytes]]:
+    """Each flow's sidecar fields and graph bytes, by name; what cannot be one is skipped."""
+    flows = {}
+    for name, row in sorted(rows.items()):
         try:
             flows[name] = _flow_files(name, row, mapping.flow)
         except ValueError as exc:
-            plan.skipped.append(f"flow {_shown(name)}: {exc}; not pulled")
-    flow_names = {row["Id"]: name for name, row in org_flows.items()}
-    actions: dict[str, dict[str, Any]] = {}
+            skipped.append(f"flow {_shown(name)}: {exc}; not pulled")
+    return flows
+
+
+def _actions(
+    rows: dict[str, dict[str, Any]],
+    flow_names: dict[str, str],
+    mapping: Mapping,
+    skipped: list[str],
+) -> dict[str, dict[str, Any]]:
+    """Each action file's fields, by name; an action whose flow is not pulled is skipped."""
+    actions = {}
     lookup = mapping.action.field("flow")
-    for name, row in sorted(org_actions.items()):
+    for name, row in sorted(rows.items()):
         flow = flow_names.get(row.get(lookup))
         try:
             if flow is None:
-                raise ValueError("its flow lookup is empty or names no single flow")
-            if flow not in flows:
-                raise ValueError(f"its flow {_shown(flow)} is not pulled")
+                raise ValueError("its flow lookup is empty or names no flow that is pulled")
             actions[name] = _action_data(name, flow, row, mapping.action)
-            _json_bytes(actions[name])
-        except (ValueError, UnicodeEncodeError) as exc:
-            reason = "it holds invalid Unicode" if isinstance(exc, UnicodeEncodeError) else exc
-            plan.skipped.append(f"action {_shown(name)}: {reason}; not pulled")
-            actions.pop(name, None)
+        except ValueError as exc:
+            skipped.append(f"action {_shown(name)}: {exc}; not pulled")
+    return actions
 
+
+def _lay_out(
+    plan: PullPlan,
+    local: _Local,
+    flows: dict[str, tuple[dict[str, Any], bytes]],
+    actions: dict[str, dict[str, Any]],
+) -> dict[str, bytes]:
+    """Every file's relative path and bytes: a record's own local file, else a new name."""
     claimed_flows = {Path(s).name[: -len(RECORD_SUFFIX)] for s, _ in local.flows.values()}
     claimed_flows |= {Path(g).name[: -len(".json")] for _, g in local.flows.values()}
     claimed_actions = {Path(a).name[: -len(ACTION_SUFFIX)] for a in local.actions.values()}
     flow_stems = assign_stems([n for n in flows if n not in local.flows], claimed_flows)
     action_stems = assign_stems([n for n in actions if n not in local.actions], claimed_actions)
-    for name, (sidecar, graph_bytes) in flows.items():
+    wanted: dict[str, bytes] = {}
+
+    def add(kind: str, name: str, files: dict[str, bytes | dict[str, Any]]) -> bool:
+        taken = [path for path in files if path in wanted]
+        try:
+            if taken:
+                raise ValueError(f"its file {taken[0]} is another record's")
+            encoded = {p: d if isinstance(d, bytes) else _json_bytes(d) for p, d in files.items()}
+        except (ValueError, UnicodeEncodeError) as exc:
+            why = exc if isinstance(exc, ValueError) else "it holds text that is not valid Unicode"
+            plan.skipped.append(f"{kind} {_shown(name)}: {why}; not pulled")
+            return False
+        wanted.update(encoded)
+        return True
+
+    for name, (sidecar, graph) in flows.items():
         sidecar_path, graph_path = local.flows.get(name) or (
             f"{FLOWS_DIR}/{flow_stems[name]}{RECORD_SUFFIX}",
             f"{FLOWS_DIR}/{flow_stems[name]}.json",
         )
-        default = sidecar_path[: -len(RECORD_SUFFIX)] + ".json"
-        if graph_path != default:
-            sidecar = sidecar | {
-                "definition": os.path.relpath(
-                    graph_path, Path(sidecar_path).parent.as_posix()
-                ).replace(os.sep, "/")
-            }
-        taken = [p for p in (sidecar_path, graph_path) if p in wanted]
-        if taken:
-            plan.skipped.append(
-                f"flow {_shown(name)}: its file {taken[0]} is another's; not pulled"
-            )
-            continue
-        try:
-            wanted[sidecar_path] = _json_bytes(sidecar)
-        except UnicodeEncodeError:
-            plan.skipped.append(f"flow {_shown(name)}: it holds invalid Unicode; not pulled")
-            continue
-        wanted[graph_path] = graph_bytes
-        plan.flows += 1
+        if graph_path != sidecar_path[: -len(RECORD_SUFFIX)] + ".json":
+            folder = Path(sidecar_path).parent.as_posix()
+            sidecar = sidecar | {"definition": posixpath.relpath(graph_path, folder)}
+        plan.flows += add("flow", name, {sidecar_path: sidecar, graph_path: graph})
     for name, data in actions.items():
         path = local.actions.get(name) or f"{ACTIONS_DIR}/{action_stems[name]}{ACTION_SUFFIX}"
-        if path in wanted:
-            plan.skipped.append(f"action {_shown(name)}: its file {path} is another's; not pulled")
-            continue
-        wanted[path] = _json_bytes(data)
-        plan.actions += 1
-    plan.files = [_compare(root, path, data) for path, data in sorted(wanted.items())]
-    return plan
+        plan.actions += add("action", name, {path: data})
+    return wanted
 
 
 def _compare(root: Path, relative: str, data: bytes) -> PulledFile:
