@@ -192,16 +192,37 @@ def test_hostile_org_values_stay_inside_the_folder(fake_org: FakeOrg, tmp_path: 
         ACTION,
         {"Name": "orphan", "amazonconnect__CtiScript__c": None, "amazonconnect__Order__c": 1.0},
     )
+    same_id = next(i for i, r in fake_org.records(FLOW).items() if r["Name"] == "Same name")
+    fake_org.insert(
+        ACTION,
+        {
+            "Name": "../\x00" + "z" * 5000,
+            "amazonconnect__CtiScript__c": same_id,
+            "amazonconnect__Order__c": 1.0,
+            "amazonconnect__Payload__c": '{"SubjectPrepend": "x"}',
+            "amazonconnect__Form__c": json.dumps(
+                {"title": "", "instructions": "", "fields": FIELDS}
+            ),
+        },
+    )
+    fake_org.insert(
+        ACTION,
+        {"Name": "half", "amazonconnect__CtiScript__c": same_id, "amazonconnect__Order__c": 1.5},
+    )
     folder = tmp_path / "in" / "here"
     result = pull(folder)
     assert result.exit_code == 68, result.output
     for skipped in ("not json", "no graph", "bad unicode", "orphan"):
         assert f'"{skipped}"' in result.stderr
+    assert 'action "half": its order "1.5" is not a whole number' in result.stderr
+    assert "not JSON (line 1, column 2: Expecting property name" in result.stderr
     assert "is not JSON" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in"]
     assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["here"]
     files = snapshot(folder)
-    assert all(path.startswith("ctiFlows/") for path in files)
+    (action,) = [path for path in files if not path.startswith("ctiFlows/")]
+    assert action.startswith("ctiActions/____zzz") and action.endswith(".ctiAction.json")
+    del files[action]
     assert len(files) == 2 * len(names)  # each flow its own graph and sidecar
     assert all(len(Path(path).name) < 120 for path in files)
     stems = {Path(p).name.split(".")[0] for p in files}

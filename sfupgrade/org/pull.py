@@ -210,7 +210,11 @@ def _flow_files(name: str, row: dict[str, Any], om: Any) -> tuple[dict[str, Any]
     try:
         graph = loads_strict(definition, "definition")
     except JsonInputError as exc:
-        raise ValueError(f"its definition is not JSON ({str(exc).split(': ', 1)[-1]})") from None
+        where, _, detail = str(exc).partition(": invalid JSON: ")
+        at = where.removeprefix("definition").strip(":").replace(":", ", column ")
+        detail = detail.removesuffix("; fix the file and rerun")
+        where = f"line {at}: " if at else ""
+        raise ValueError(f"its definition is not JSON ({where}{detail})") from None
     if parse_blocks(graph) is None:
         raise ValueError('its definition is not a CTI flow graph ({"actions": [...]})')
     sidecar: dict[str, Any] = {"name": name, "source": row.get(om.field("source"))}
