@@ -160,3 +160,18 @@ def test_needs_an_org(monkeypatch) -> None:
     monkeypatch.delenv("SF_TARGET_ORG", raising=False)
     result = CliRunner().invoke(cli, ["mapping", "discover"])
     assert result.exit_code == 2 and "needs an org" in result.stderr
+
+
+def test_a_label_that_contains_the_word_is_a_guess(fake_org: FakeOrg) -> None:
+    add_renamed_cti_objects(fake_org)
+    fields = fake_org.data.objects[FLOW_OBJECT].fields
+    fields["Trigger__c"]["label"] = "Event Type"
+    fields["Body__c"]["label"] = "Flow Body Text"  # no known label: the API name has no word
+    fields["Flow_Script_Text__c"] = fields.pop("Body__c") | {"name": "Flow_Script_Text__c"}
+    result = discover()
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["flow"]["fields"]["event"] == "Trigger__c"
+    assert document["flow"]["notes"]["event"] == "guessed: label 'Event Type' contains 'event'"
+    assert document["flow"]["fields"]["definition"] == "Flow_Script_Text__c"
+    assert "contains 'script'" in document["flow"]["notes"]["definition"]

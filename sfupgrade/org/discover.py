@@ -8,8 +8,9 @@ describe, then the describe of each candidate sObject, and places every model fi
 1. by API name: the bundled default's name, with its namespace, another namespace or none
    (``amazonconnect__Source__c``, ``acme__Source__c``, ``Source__c``) -- **found**;
 2. by label (``Source``, ``CTI Flow``, ...), or for the action's flow lookup, the one lookup to
-   the flow object -- **guessed**: the name exists, but whether it means what we think is a
-   guess to check;
+   the flow object, or else the one field whose label or API name contains the default's word
+   (``Script``, ``Order``: ``Event Type``, ``Flow_Script__c``) -- **guessed**: the name exists,
+   but whether it means what we think is a guess to check;
 3. otherwise **missing**, with the likeliest candidates; the bundled default stays in its place
    so the file still loads, and the describe check before a deploy names it.
 
@@ -183,6 +184,26 @@ def _by_label(labels: tuple[str, ...], entries: dict[str, str]) -> list[str]:
     return [name for _, name in sorted(hits)]
 
 
+def _words(model_field: str, default: str) -> tuple[str, ...]:
+    """What a field's label or API name may contain to be taken for ``model_field``: its
+    default's base name and the one-word labels it is known by (``script``, ``order``)."""
+    base = _squash(base_name(default).removesuffix("__c"))
+    return tuple(dict.fromkeys([base, model_field]))
+
+
+def _by_word(
+    words: tuple[str, ...], names: list[str], fields: dict[str, dict[str, Any]]
+) -> tuple[str, str] | None:
+    """The first of ``names`` whose label, else API name, contains one of ``words``; only a
+    single such field counts (two would be a coin toss)."""
+    for word in words:
+        for what in ("label", "name"):
+            hits = [n for n in names if word in _squash(str(fields[n].get(what) or ""))]
+            if len(hits) == 1:
+                return hits[0], f"{what} {fields[hits[0]].get(what)!r} contains {word!r}"
+    return None
+
+
 def _close(target: str, names: list[str]) -> tuple[str, ...]:
     close = difflib.get_close_matches(
         base_name(target), [base_name(n) for n in names], n=_MAX_CANDIDATES, cutoff=0.4
@@ -268,6 +289,14 @@ def _place_fields(
             continue
         placed[model_field] = Placement(kind, model_field, hits[0], GUESSED, by, tuple(hits[1:]))
         used.add(hits[0])
+    for model_field, default in om.fields:
+        if model_field in placed:
+            continue
+        free = [n for n in fitting[model_field] if n not in used]
+        hit = _by_word(_words(model_field, default), free, fields)
+        if hit:
+            placed[model_field] = Placement(kind, model_field, hit[0], GUESSED, hit[1])
+            used.add(hit[0])
     for model_field, default in om.fields:
         if model_field not in placed:
             free = [n for n in fitting[model_field] if n not in used]
