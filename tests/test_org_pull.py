@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
-from sfupgrade.org.pull import MAX_STEM, assign_stems, safe_stem
+from sfupgrade.org.filenames import MAX_STEM, assign_stems, safe_stem
 from sfupgrade.resources import release_dir
 from tests.fakeorg import TOKEN, URL, FakeOrg
 from tests.fakeorg.cti import ACTION, FLOW, add_cti_objects

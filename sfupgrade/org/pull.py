@@ -7,14 +7,9 @@ What it writes is what ``validate`` and ``deploy`` read (``metadata/README.md``)
 the same org plans no writes. An action's form is written as the loader reads it (its defaults
 spelled out), since that is what a deploy compares with the org.
 
-File names (:func:`safe_stem`): every character other than ASCII letters, digits, ``-`` and
-``_`` becomes ``_`` (``Create Callback Task`` -> ``Create_Callback_Task``; no ``/``, ``..``,
-NUL or dot can survive), a Windows device name (``CON``, ``COM1``, ...) gets a trailing ``_``,
-and a stem is cut at 80 characters. Where that is lossy enough to give two records one name
-(ignoring case, as macOS and Windows do) or a name is cut, the later name in sort order, or the
-cut one, gets ``-<8 hex digits of the SHA-256 of its name>``. A record that already has a file
-in the folder keeps it: the local sidecar or action file holding its name is rewritten in place,
-and a sidecar's ``definition`` names the graph file whenever it is not the default.
+File names come from record names (:mod:`sfupgrade.org.filenames`). A record that already has a
+file in the folder keeps it: the local sidecar or action file holding its name is rewritten in
+place, and a sidecar's ``definition`` names the graph file whenever it is not the default.
 
 Records that cannot be files as they stand (a definition that is not a flow graph, a name held
 twice, an action whose flow is not pulled, values the schemas refuse) are skipped and reported;
@@ -24,28 +19,28 @@ nothing the org holds is written outside the folder. Reads the org only.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import posixpath
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.cti.load import (
+    _SKIP_DIRS,  # the folders validate never reads, so a pull never looks there either
     ACTION_SUFFIX,
     ACTIONS_DIR,
     FLOWS_DIR,
     RECORD_SUFFIX,
-    _form,
+    _form,  # the loader's reading of a form, so a pulled file holds what deploy compares
     parse_blocks,
 )
 from sfupgrade.cti.model import CtiAction, PayloadEntry
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
+from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
 from sfupgrade.org.records import existing_records
 
@@ -53,13 +48,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.org.mapping import Mapping
 
-MAX_STEM = 80
-_UNSAFE = re.compile(r"[^A-Za-z0-9_-]")
-_DEVICES = frozenset(
-    {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)), *(f"LPT{i}" for i in range(10))}
-)
 _LOCAL_LIMIT = 1 << 20  # a local sidecar or action file larger than this is not one
-_SKIP_DIRS = frozenset({".git", ".sf", ".sfdx", ".venv", "node_modules", "__pycache__"})
 
 NEW, UPDATED, UNCHANGED, DIFFERS = "new", "updated", "unchanged", "differs"
 
@@ -93,38 +82,6 @@ class PullPlan:
 
     def of(self, state: str) -> list[PulledFile]:
         return [f for f in self.files if f.state == state]
-
-
-# -- file names -----------------------------------------------------------------------------
-
-
-def safe_stem(name: str) -> str:
-    """A file stem for a record name, valid and inert on every OS (rule in the docstring)."""
-    stem = _UNSAFE.sub("_", name) or "_"
-    if stem.upper() in _DEVICES:
-        stem += "_"
-    return stem[:MAX_STEM]
-
-
-def _hashed(name: str, stem: str, length: int) -> str:
-    return f"{stem}-{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:length]}"
-
-
-def assign_stems(names: list[str], claimed: set[str] | None = None) -> dict[str, str]:
-    """Distinct stems for ``names`` (case-insensitively distinct from ``claimed`` too)."""
-    taken = {c.casefold() for c in claimed or ()}
-    stems: dict[str, str] = {}
-    # Names that are already safe come first, so they keep their own stem.
-    for name in sorted(names, key=lambda n: (safe_stem(n) != n, n)):
-        stem = safe_stem(name)
-        length = 8
-        candidate = stem if len(name) <= MAX_STEM else _hashed(name, stem, length)
-        while candidate.casefold() in taken:
-            candidate = _hashed(name, stem, length)
-            length *= 2
-        taken.add(candidate.casefold())
-        stems[name] = candidate
-    return stems
 
 
 # -- what the folder holds -----------------------------------------------------------------
