@@ -32,8 +32,8 @@ ACTION_FIELDS = ("name", "flow", "order", "payload", "form")
 _KINDS = {"flow": FLOW_FIELDS, "action": ACTION_FIELDS}
 # How every mismatch error ends: the one command that finds the org's real names.
 DISCOVER_HINT = (
-    "run `sfupgrade mapping discover` (same org options) > mapping.json to find the org's "
-    "names, then pass --mapping mapping.json"
+    "find the org's names with `sfupgrade mapping discover` (same org options) > mapping.json "
+    "and pass --mapping FILE"
 )
 
 
@@ -112,7 +112,7 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
             raise MappingError(
                 f"{connection.host}: object {om.object} (CTI {om.kind}s, '{om.kind}.object' in "
                 f"{mapping.source}) is not in the org; is the CTI Adapter installed? Otherwise "
-                f"{DISCOVER_HINT} (a mapping file: --mapping FILE)"
+                f"{DISCOVER_HINT}"
             )
         for model_field, api_name in om.fields:
             if api_name not in fields:
@@ -121,7 +121,7 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
                 raise MappingError(
                     f"{connection.host}: field {om.object}.{api_name} ('{om.kind}.fields."
                     f"{model_field}' in {mapping.source}) is not in the org{hint}; "
-                    f"{DISCOVER_HINT} (a mapping file: --mapping FILE)"
+                    f"{DISCOVER_HINT}"
                 )
         if om.kind == "action":
             lookup = fields[om.field("flow")]
