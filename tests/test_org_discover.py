@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
@@ -32,7 +33,8 @@ def deploy_release(*args: str) -> Result:
 
 
 def states(result: Result) -> set[tuple[str, str]]:
-    return {(c["name"], c["state"]) for c in json.loads(result.stdout)["result"]["components"]}
+    components = json.loads(result.stdout)["result"]["components"]
+    return {(c["type"], c["state"]) for c in components}
 
 
 def test_labels_cover_exactly_the_model_fields() -> None:
@@ -71,9 +73,7 @@ def test_from_mapping_mismatch_to_a_working_deploy(fake_org: FakeOrg, tmp_path: 
     assert load_mapping(path).flow.object == FLOW_OBJECT  # accepted as printed
     deployed = deploy_release("--mapping", str(path))
     assert deployed.exit_code == 0, deployed.output
-    assert states(deployed) == {
-        ("Create Callback Task", "Created"),
-    }
+    assert states(deployed) == {("CtiFlow", "Created"), ("CtiAction", "Created")}
     flows = fake_org.records(FLOW_OBJECT)
     (flow_id, flow), *_ = flows.items()
     assert flow["Name"] == "Create Callback Task" and flow["Enabled__c"] is True
@@ -81,7 +81,7 @@ def test_from_mapping_mismatch_to_a_working_deploy(fake_org: FakeOrg, tmp_path: 
     assert button["Runs__c"] == flow_id
     assert json.loads(button["Hardcoded__c"]) == {"SubjectPrepend": "Callback"}
     again = deploy_release("--mapping", str(path))
-    assert states(again) == {("Create Callback Task", "Unchanged")}
+    assert states(again) == {("CtiFlow", "Unchanged"), ("CtiAction", "Unchanged")}
 
 
 def test_the_defaults_are_found_by_api_name(fake_org: FakeOrg) -> None:
@@ -96,24 +96,31 @@ def test_the_defaults_are_found_by_api_name(fake_org: FakeOrg) -> None:
     assert set(document["flow"]["notes"].values()) == {"found: API name"}
 
 
-def test_another_namespace_is_found_by_api_name(fake_org: FakeOrg) -> None:
+@pytest.mark.parametrize("prefix", ["acme__", ""], ids=["another-namespace", "no-namespace"])
+def test_the_defaults_in_another_namespace_or_none_are_found(
+    fake_org: FakeOrg, tmp_path: Path, prefix: str
+) -> None:
     defaults = load_mapping(None)
+    flow_object = defaults.flow.object.replace("amazonconnect__", prefix)
     for om in (defaults.flow, defaults.action):
         fields = {}
         for model_field, api in om.fields:
-            kind = {"active": "boolean", "order": "double", "flow": "reference:"}.get(
-                model_field, "textarea"
-            )
-            if kind == "reference:":
-                kind += "acme__AC_CtiScript__c"
-            fields[api.replace("amazonconnect__", "acme__")] = kind
-        fake_org.add_object(om.object.replace("amazonconnect__", "acme__"), fields)
+            kind = {"active": "boolean", "order": "double"}.get(model_field, "textarea")
+            if model_field == "flow":
+                kind = f"reference:{flow_object}"
+            fields[api.replace("amazonconnect__", prefix)] = kind
+        fake_org.add_object(om.object.replace("amazonconnect__", prefix), fields, unique=("Name",))
     result = discover()
     assert result.exit_code == 0, result.output
     document = json.loads(result.stdout)
-    assert document["flow"]["object"] == "acme__AC_CtiScript__c"
-    assert document["action"]["fields"]["flow"] == "acme__CtiScript__c"
+    assert document["flow"]["object"] == flow_object
+    assert document["action"]["fields"]["flow"] == f"{prefix}CtiScript__c"
     assert document["verified"] is True
+    path = tmp_path / "mapping.json"
+    path.write_text(result.stdout)
+    deployed = deploy_release("--mapping", str(path))
+    assert deployed.exit_code == 0, deployed.output
+    assert states(deployed) == {("CtiFlow", "Created"), ("CtiAction", "Created")}
 
 
 def test_what_cannot_be_placed_is_listed_with_candidates(fake_org: FakeOrg, tmp_path: Path) -> None:
