@@ -387,3 +387,17 @@ def test_a_failed_write_leaves_nothing(
     result = pull(folder)
     assert result.exit_code == 1 and "cannot write (No space left on device)" in result.stderr
     assert not folder.exists()  # no file, no temporary file, no folder it made
+
+
+def test_a_file_created_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
+    from sfupgrade.atomic import FileWrite, write_files
+    from sfupgrade.errors import ConcurrentModificationError
+
+    first, second = tmp_path / "a.json", tmp_path / "b.json"
+    second.write_bytes(b"someone else's")
+    with pytest.raises(ConcurrentModificationError, match="created on disk since"):
+        write_files([FileWrite(first, None, b"1"), FileWrite(second, None, b"2")])
+    assert not first.exists() and second.read_bytes() == b"someone else's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.json"]
+    write_files([FileWrite(first, None, b"1")])
+    assert first.read_bytes() == b"1"
