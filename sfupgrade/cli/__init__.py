@@ -21,7 +21,9 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
 # `sfupgrade --version` or a local command never loads the org stack's modules.
 _LAZY_COMMANDS = {
     "deploy": "sfupgrade.cli.deploy:deploy",
+    "mapping": "sfupgrade.cli.mapping:mapping_group",
     "picklist": "sfupgrade.cli.picklist:picklist",
+    "pull": "sfupgrade.cli.pull:pull",
     "upgrade": "sfupgrade.cli.upgrade:upgrade",
     "validate": "sfupgrade.cli.validate:validate_command",
 }

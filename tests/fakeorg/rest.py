@@ -56,6 +56,7 @@ class SObject:
     locks: dict[str, int] = field(default_factory=dict)  # unique value -> failures left
 
     unique: dict[str, dict[Any, str]] = field(default_factory=dict)  # field -> value -> id
+    label: str = ""
 
     def holder(self, field_name: str, value: Any) -> str | None:
         return self.unique.get(field_name, {}).get(value)
@@ -83,15 +84,31 @@ class RestApi:
     def reply(self, status: int, body: Any) -> Reply:
         return json_reply(status, body, self._usage())
 
-    def add_object(self, name: str, fields: dict[str, str], unique: tuple[str, ...] = ()) -> None:
-        """An sObject with ``fields`` name -> type ("string", "boolean", "reference:Obj", ...)."""
-        described = {"Id": {"name": "Id", "type": "id", "createable": False, "updateable": False}}
+    def add_object(
+        self,
+        name: str,
+        fields: dict[str, str],
+        unique: tuple[str, ...] = (),
+        label: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        """An sObject with ``fields`` name -> type ("string", "boolean", "reference:Obj", ...);
+        ``label`` and ``labels`` (field -> label) as Setup shows them, else made from the names."""
+        described = {
+            "Id": {
+                "name": "Id",
+                "label": "Record ID",
+                "type": "id",
+                "createable": False,
+                "updateable": False,
+            }
+        }
         for field_name, kind in fields.items():
             kind, _, target = kind.partition(":")
             described[field_name] = {
                 "name": field_name,
                 "type": kind,
-                "label": field_name.replace("__c", "").replace("_", " "),
+                "label": (labels or {}).get(field_name) or _label(field_name),
                 "createable": True,
                 "updateable": True,
                 "nillable": kind != "boolean",
@@ -100,7 +117,9 @@ class RestApi:
                 "referenceTo": [target] if target else [],
             }
         prefix = f"a{len(self.objects):02d}"
-        self.objects[name] = SObject(name, described, prefix, unique={u: {} for u in unique})
+        self.objects[name] = SObject(
+            name, described, prefix, unique={u: {} for u in unique}, label=label or _label(name)
+        )
 
     def insert(self, name: str, values: dict[str, Any]) -> str:
         obj = self.objects[name]
@@ -111,6 +130,23 @@ class RestApi:
         return record_id
 
     # -- handlers ----------------------------------------------------------------------------
+
+    def describe_global(self, **_: object) -> Reply:
+        """``GET sobjects``: every object by name and label, as the global describe lists them."""
+        sobjects = [
+            {
+                "name": obj.name,
+                "label": obj.label,
+                "custom": obj.name.endswith("__c"),
+                "keyPrefix": obj.prefix,
+                "queryable": True,
+                "createable": True,
+                "updateable": True,
+                "urls": {"describe": f"/services/data/v62.0/sobjects/{obj.name}/describe"},
+            }
+            for obj in self.objects.values()
+        ]
+        return self.reply(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
 
     def describe(self, *, match: re.Match[str], **_: object) -> Reply:
         obj = self.objects.get(match.group("object"))
@@ -123,6 +159,7 @@ class RestApi:
             200,
             {
                 "name": obj.name,
+                "label": obj.label,
                 "custom": obj.name.endswith("__c"),
                 "createable": True,
                 "updateable": True,
@@ -243,6 +280,12 @@ class RestApi:
 def _as_stored(obj: SObject, values: dict[str, Any]) -> dict[str, Any]:
     """An empty string in a text field is stored as null."""
     return {k: None if v == "" and obj.fields[k]["type"] in _TEXT else v for k, v in values.items()}
+
+
+def _label(api_name: str) -> str:
+    """A label as Setup derives one: namespace and suffix dropped, underscores as spaces."""
+    base = api_name.removesuffix("__c")
+    return base.rpartition("__")[2].replace("_", " ")
 
 
 def _failed(code: str, message: str, fields: list[str]) -> dict[str, Any]:
