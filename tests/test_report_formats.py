@@ -181,7 +181,7 @@ def test_markdown_does_not_take_an_action_for_its_flow() -> None:
 def test_mermaid_labels_escape_what_ends_or_breaks_them() -> None:
     assert escape_label('a"b') == "a#quot;b"
     assert escape_label("#x") == "#35;x"
-    assert escape_label("<b>|`\n") == "#lt;b#gt;#124;#96; "
+    assert escape_label("<b>|`\n") == "#lt;b#gt;#124;#96;\\n"  # a newline shown escaped
     assert escape_label("a&b") == "a#amp;b"
 
 

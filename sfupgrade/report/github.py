@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from sfupgrade.plan import Finding, Plan
 from sfupgrade.report.common import finding_where
+from sfupgrade.report.safe import escape_controls
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escaping, then every other control character shown as ``\x1b``.
+
+    The runner unescapes only ``%25``, ``%0D`` and ``%0A`` (``%3A``, ``%2C`` in properties);
+    an ESC or BEL left raw would reach the log viewer and the annotation's title.
+    """
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return escape_controls(escaped)
 
 
 def _escape_property(text: str) -> str:
