@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from sfupgrade.cti.load import load_content
 from sfupgrade.cti.validate import add_to_plan
 from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
-from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
+from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_files
 from sfupgrade.plan import Plan
 from sfupgrade.resources import release_dir
 
@@ -60,7 +60,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan.extend([plan_org_value_set(request.org, request.picklist)])
     else:
         plan = Plan(target=str(request.project))
-        plan.extend([plan_file(request.project, request.picklist)])
+        plan.extend(plan_files(request.project, request.picklist))
     content = load_content(request.content)
     _info(
         "validating %d flow(s) and %d action(s) from %s",

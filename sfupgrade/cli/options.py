@@ -264,19 +264,27 @@ def emit_reports(
     options: ReportOptions,
     *,
     environ: Mapping[str, str] | None = None,
+    text: str | None = None,
 ) -> None:
     """Write the main report (stdout or --output), every --report file, and GitHub annotations.
 
     Annotations go to stdout next to a text report, and to stderr when stdout carries a
     machine-readable report that they would corrupt (the Actions runner reads both streams).
     Report files are written before stdout, so a failed write leaves no success on stdout (and,
-    with --json, stdout holds the error envelope alone).
+    with --json, stdout holds the error envelope alone). ``text`` replaces the text report
+    (``picklist add`` shows its diff).
     """
     environ = os.environ if environ is None else environ
     detailed = options.detailed_exitcode
     root = str(options.repo_root) if options.repo_root is not None else None
     # The files first: a report that cannot be written fails the run before stdout claims success.
-    main = render(plan, options.format, color=options.color, detailed=detailed, repo_root=root)
+    if text is not None and options.format == "text":
+        # A command's own text report (picklist add's diff), held to the same rules.
+        from sfupgrade.report.safe import sanitize
+
+        main = sanitize(text, "text")
+    else:
+        main = render(plan, options.format, color=options.color, detailed=detailed, repo_root=root)
     try:
         for fmt, path in options.reports:
             write_report_file(path, render(plan, fmt, detailed=detailed, repo_root=root), fmt)
