@@ -256,6 +256,11 @@ def reports_on_failure(plan: Plan, options: ReportOptions) -> Iterator[None]:
         # The first failure is the one to tell; a report failing now would only hide it.
         with contextlib.suppress(SfUpgradeError):
             emit_reports(plan, files_only)
+        if plan.applied and not isinstance(exc, PartlyAppliedError):
+            # Exit 1 promises nothing was applied: after a write that is no longer true.
+            partly = PartlyAppliedError(f"applied to {plan.target}, but then: {exc}")
+            partly.result = exc.result  # type: ignore[attr-defined]
+            raise partly from None
         raise
 
 

@@ -70,11 +70,12 @@ def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
             "target": plan.target,
             "dryRun": plan.dry_run,
             "applied": plan.applied,
-            "failure": plan.failure,
             "summary": {label: counts[key] for label, key in SUMMARY_COLUMNS},
             "components": [_component(c) for c in plan.changes],
             "findings": [_finding(f) for f in plan.findings],
             "checks": list(plan.checks),
+            # Added after schemaVersion 1's first keys: new keys go last, none are reordered.
+            "failure": plan.failure,
         },
         "warnings": [_warning_text(f) for f in plan.warnings],
     }
