@@ -313,3 +313,12 @@ def test_sarif_has_rules_and_uris_relative_to_the_repository(
         if "physicalLocation" in loc
         and "ctiFlows" in loc["physicalLocation"]["artifactLocation"]["uri"]
     )
+
+
+def test_an_explicit_format_beats_sf_content_type_from_the_shell(tmp_path: Path) -> None:
+    project(tmp_path)
+    env = {"SF_CONTENT_TYPE": "JSON"}
+    result = run("upgrade", "--dry-run", "--format", "markdown", str(tmp_path), env=env)
+    assert result.exit_code == 0 and result.stdout.startswith("### sfupgrade: Dry run")
+    failed = run("upgrade", "--dry-run", "--format", "text", str(tmp_path / "none"), env=env)
+    assert failed.exit_code == 2 and failed.stdout == ""

@@ -54,12 +54,11 @@ INTERRUPTED = 130  # 128 + SIGINT, what shells report for a program stopped by C
 def json_output_wanted(args: Sequence[str], environ: Mapping[str, str]) -> bool:
     """Whether failures go to stdout as sf's JSON error envelope rather than to stderr as text.
 
-    As in sf: ``--json`` or ``SF_CONTENT_TYPE=JSON``; and a JSON report on stdout (``--format
-    json`` without ``--output``), so that ``... | jq`` always has a document to read. Decided
-    from the raw arguments because a usage error happens before any option is parsed.
+    As in sf: ``--json`` or ``SF_CONTENT_TYPE=JSON`` (unless ``--format``/``--output`` choose
+    otherwise); and a JSON report on stdout (``--format json`` without ``--output``), so that
+    ``... | jq`` always has a document to read. Decided from the raw arguments because a usage
+    error happens before any option is parsed.
     """
-    if environ.get("SF_CONTENT_TYPE", "").upper() == "JSON":
-        return True
     fmt, to_file = "", False
     tokens = iter(args)
     for token in tokens:
@@ -73,7 +72,9 @@ def json_output_wanted(args: Sequence[str], environ: Mapping[str, str]) -> bool:
             fmt = token.partition("=")[2]
         elif token == "--output" or token.startswith("--output="):
             to_file = True
-    return fmt.lower() == "json" and not to_file
+    if fmt or to_file:  # an explicit report choice beats SF_CONTENT_TYPE from the shell
+        return fmt.lower() == "json" and not to_file
+    return environ.get("SF_CONTENT_TYPE", "").upper() == "JSON"
 
 
 class _Root(click.Group):

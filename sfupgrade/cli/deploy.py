@@ -81,6 +81,8 @@ def deploy(
     plan.dry_run, plan.command = dry_run, "deploy"  # a refused deploy is not a dry run
     with reports_on_failure(plan, report_options):
         if not dry_run and not plan.failed and not plan.errors:
-            apply_deploy(connection, plan, mapped, wanted, terminal_progress(report_options.quiet))
+            apply_deploy(
+                connection, plan, mapped, wanted, terminal_progress(report_options.no_progress)
+            )
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

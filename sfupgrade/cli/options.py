@@ -39,6 +39,7 @@ class ReportOptions:
     verbose: int = 0
     json: bool = False  # --json / SF_CONTENT_TYPE=JSON: the JSON envelope alone on stdout
     repo_root: Path | None = None  # what SARIF's URIs are relative to (--repo-root)
+    no_progress: bool = False  # --quiet, or SF_USE_PROGRESS_BAR=false as in sf
 
     def exit_code(self, plan: Plan) -> int:
         """The process exit code for ``plan`` (0, 1, 3 with --detailed-exitcode, or 68)."""
@@ -103,9 +104,17 @@ def _check_destinations(options: ReportOptions) -> None:
             )
 
 
-def json_requested(flag: bool, environ: Mapping[str, str]) -> bool:
-    """``--json``, or ``SF_CONTENT_TYPE=JSON`` as the sf CLI reads it."""
-    return flag or environ.get("SF_CONTENT_TYPE", "").upper() == "JSON"
+def json_requested(flag: bool, environ: Mapping[str, str], chosen: bool = False) -> bool:
+    """``--json``, or ``SF_CONTENT_TYPE=JSON`` as the sf CLI reads it, unless the command line
+    ``chosen`` another report (``--format``, ``--output``): the shell's default yields to it."""
+    if flag:
+        return True
+    return not chosen and environ.get("SF_CONTENT_TYPE", "").upper() == "JSON"
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
 
 
 def _json_conflicts(ctx: click.Context, output: Path | None) -> None:
@@ -113,8 +122,7 @@ def _json_conflicts(ctx: click.Context, output: Path | None) -> None:
         raise click.UsageError(
             "--json prints the JSON envelope on stdout; for a file use --report json=PATH"
         )
-    source = ctx.get_parameter_source("fmt")
-    if source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP"):
+    if _given(ctx, "fmt"):
         fmt = ctx.params.get("fmt", "")
         if str(fmt).lower() != "json":
             raise click.UsageError(
@@ -141,9 +149,11 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         verbose: int,
         **kwargs: Any,
     ) -> Any:
-        as_json = json_requested(as_json, os.environ)
+        ctx = click.get_current_context()
         if as_json:
-            _json_conflicts(click.get_current_context(), output)
+            _json_conflicts(ctx, output)
+        as_json = json_requested(as_json, os.environ, _given(ctx, "fmt") or output is not None)
+        if as_json:
             fmt = "json"
         options = ReportOptions(
             format=fmt.lower(),
@@ -155,6 +165,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
             verbose=verbose,
             json=as_json,
             repo_root=repo_root,
+            no_progress=quiet or os.environ.get("SF_USE_PROGRESS_BAR", "").lower() == "false",
         )
         _check_destinations(options)
         if verbose:

@@ -102,6 +102,6 @@ def upgrade(
         elif not dry_run and not plan.errors:
             from sfupgrade.progress import terminal_progress
 
-            apply_upgrade(plan, request, terminal_progress(report_options.quiet))
+            apply_upgrade(plan, request, terminal_progress(report_options.no_progress))
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))
