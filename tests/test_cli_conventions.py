@@ -322,3 +322,12 @@ def test_an_explicit_format_beats_sf_content_type_from_the_shell(tmp_path: Path)
     assert result.exit_code == 0 and result.stdout.startswith("### sfupgrade: Dry run")
     failed = run("upgrade", "--dry-run", "--format", "text", str(tmp_path / "none"), env=env)
     assert failed.exit_code == 2 and failed.stdout == ""
+
+
+def test_usage_errors_quoting_input_cannot_write_workflow_commands(tmp_path: Path) -> None:
+    result = run("upgrade", str(tmp_path / EVIL))
+    assert result.exit_code == 2 and "does not exist" in result.stderr
+    _no_command_lines(result.output)
+    result = run("upgrade", "--dry-run", "--json", str(tmp_path / EVIL))
+    _no_command_lines(result.output)
+    assert json.loads(result.stdout)["exitCode"] == 2

@@ -137,7 +137,7 @@ class _Root(click.Group):
             # Click's own message (usage line, "Try --help") for people; the envelope for JSON.
             code = exc.exit_code
             if not as_json:
-                exc.show()
+                _show(exc)
             hint = f"Run 'sfupgrade {self.command_name(args)} --help' for the options."
             failure = _Failure(type(exc).__name__, exc.format_message(), code, (hint,), usage=True)
         except (click.Abort, _Interrupted):
@@ -160,6 +160,17 @@ class _Root(click.Group):
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+def _show(exc: click.ClickException) -> None:
+    """Click's usage message, with whatever it quotes from the command line made printable."""
+    import io
+
+    from sfupgrade.report.safe import escape_controls, sanitize
+
+    buffer = io.StringIO()
+    exc.show(file=buffer)
+    click.echo(sanitize(escape_controls(buffer.getvalue(), keep="\n")), nl=False, err=True)
 
 
 def _report_failure(failure: _Failure, command: str, as_json: bool) -> int:
