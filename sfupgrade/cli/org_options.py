@@ -94,6 +94,8 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.option(
             "--target-org",
+            "-o",
+            "target_org",
             metavar="ALIAS",
             help="Work on this org through the sf CLI's login (alias or username); "
             "default SF_TARGET_ORG when no PATH is given.",

@@ -36,7 +36,7 @@ def validate_command(
     Examples:
       sfupgrade validate                              # the bundled release content
       sfupgrade validate ./metadata                   # your flows and actions
-      sfupgrade validate . --format sarif -o cti.sarif  # for code scanning
+      sfupgrade validate . --report sarif=cti.sarif   # for code scanning
     """
     from sfupgrade.cti.check import check_into_plan
     from sfupgrade.plan import Plan
