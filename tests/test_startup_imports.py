@@ -1,4 +1,7 @@
-"""Local commands must not pay for the org stack: simple-salesforce, zeep and requests stay out."""
+"""Local commands must not pay for the org stack: simple-salesforce, zeep and requests stay out.
+
+CumulusCI too: only a cumulusci.yml's ``class_path`` loads :mod:`sfupgrade.cumulusci`.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ import pytest
 
 from sfupgrade.resources import example_project_dir
 
-HEAVY = ("simple_salesforce", "zeep", "requests", "jsonschema")
+HEAVY = ("simple_salesforce", "zeep", "requests", "jsonschema", "jwt", "cumulusci")
 
 LOCAL_COMMANDS = [
     ["--version"],
