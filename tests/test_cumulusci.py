@@ -17,21 +17,21 @@ pytest.importorskip(
     "cumulusci", reason="CumulusCI is not installed (pip install 'sfupgrade[cumulusci]')"
 )
 
-import copy  # noqa: E402
+import copy
 
-from cumulusci.core.config import (  # noqa: E402
+from cumulusci.core.config import (
     BaseProjectConfig,
     OrgConfig,
     TaskConfig,
     UniversalConfig,
 )
-from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError  # noqa: E402
-from cumulusci.core.keychain import BaseProjectKeychain  # noqa: E402
+from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
+from cumulusci.core.keychain import BaseProjectKeychain
 
-from sfupgrade.cumulusci import UpgradeCtiActions  # noqa: E402
-from tests.fakeorg import TOKEN, URL, FakeOrg  # noqa: E402
-from tests.fakeorg.cti import FLOW as FLOW_OBJECT  # noqa: E402
-from tests.fakeorg.cti import add_cti_objects  # noqa: E402
+from sfupgrade.cumulusci import UpgradeCtiActions
+from tests.fakeorg import TOKEN, URL, FakeOrg
+from tests.fakeorg.cti import FLOW as FLOW_OBJECT
+from tests.fakeorg.cti import add_cti_objects
 
 FLOW = "Create Callback Task"  # the release's CTI flow
 
@@ -42,7 +42,7 @@ OTHERS = [{"fullName": "voiceContact", "label": "Voice Contact", "default": "fal
 def make_task(options: dict[str, object]) -> UpgradeCtiActions:
     # As cumulusci.tests.util builds them; that module itself pulls in the bulk data stack.
     universal = UniversalConfig()
-    repo = {"owner": "acme", "name": "cti", "url": "https://github.com/acme/cti", "commit": "0" * 40}
+    repo = {"owner": "acme", "name": "cti", "url": "https://example.com/cti", "commit": "0" * 40}
     project_config = BaseProjectConfig(universal, copy.deepcopy(universal.config), repo_info=repo)
     project_config.set_keychain(BaseProjectKeychain(project_config, None))
     project_config.config["project"]["package"]["api_version"] = "62.0"
@@ -107,7 +107,7 @@ def test_dry_run_false_applies_through_the_tasks_own_client(org: FakeOrg, caplog
 
 def test_a_mapping_option_is_used(org: FakeOrg, caplog, tmp_path: Path) -> None:
     missing = tmp_path / "nope.json"
-    with pytest.raises(TaskOptionsError, match="nope.json is not a file"):
+    with pytest.raises(TaskOptionsError, match=r"nope\.json is not a file"):
         make_task({"mapping": str(missing)})()
     bad = tmp_path / "mapping.json"
     bad.write_text(json.dumps({"flow": {"object": "Nope__c"}}))
