@@ -234,3 +234,16 @@ def test_soap_fault_is_one_line() -> None:
     assert b"<sessionId>" in request.body
     assert request.headers["Content-Type"] == "text/xml; charset=utf-8"
     assert "Authorization" not in request.headers  # SOAP's session is in the envelope only
+
+
+def test_an_access_token_login_sends_nothing_and_holds_our_session() -> None:
+    from simple_salesforce import Salesforce
+
+    from sfupgrade.org.transport import PolicySession
+
+    with responses.RequestsMock() as mock:  # fails on any request
+        c = conn(api_version="63.0")
+        assert len(mock.calls) == 0
+    assert isinstance(c.sf, Salesforce) and isinstance(c.session, PolicySession)
+    assert c.sf.session_id == TOKEN and c.sf.sf_version == "63.0"
+    assert c.session.retry is c.retry  # one policy for simple-salesforce's requests and ours

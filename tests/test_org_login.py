@@ -238,3 +238,32 @@ def test_an_existing_client_with_a_bad_version() -> None:
     sf = Salesforce(instance_url=URL, session_id=TOKEN, version="v62")
     with pytest.raises(OrgConfigError, match=r"not like 62\.0"):
         connect_from(sf)
+
+
+def test_a_login_url_that_is_no_token_endpoint(monkeypatch) -> None:
+    page = "<html><body>URL No Longer Exists</body></html>"
+    with responses.RequestsMock() as mock:
+        mock.post(f"{URL}/services/oauth2/token", status=404, body=page, content_type="text/html")
+        with pytest.raises(OrgConfigError) as info:
+            connect(
+                OrgOptions(client_id="CONSUMER", login_url=URL),
+                environ={"SF_CLIENT_SECRET": SECRET},
+            )
+    assert str(info.value).startswith(
+        f"client credentials at {URL} failed: HTTP 404: not an answer from Salesforce's login "
+        "service; check"
+    )
+
+
+def test_a_lost_token_answer_is_asked_again(monkeypatch) -> None:
+    monkeypatch.setattr(connect_module, "_sleep", lambda _s: None)
+    answer = {"access_token": TOKEN, "instance_url": URL, "token_type": "Bearer"}
+    with responses.RequestsMock() as mock:
+        mock.post(f"{URL}/services/oauth2/token", body=requests.exceptions.ReadTimeout("slow"))
+        mock.post(f"{URL}/services/oauth2/token", body=requests.exceptions.ConnectionError("x"))
+        mock.post(f"{URL}/services/oauth2/token", json=answer)
+        connection = connect(
+            OrgOptions(client_id="CONSUMER", login_url=URL), environ={"SF_CLIENT_SECRET": SECRET}
+        )
+        assert len(mock.calls) == 3
+    assert connection.sf.session_id == TOKEN

@@ -205,11 +205,20 @@ def _logged_in(
             warnings.simplefilter("ignore")
             sf = make()
     except SalesforceAuthenticationFailed as exc:
-        code = exc.code if exc.code is not None else "refused"
-        detail = getattr(exc, "auth_message", None)
-        detail = " ".join(str(detail if detail is not None else exc).split())[:200]
+        code, detail = _refusal(exc)
         raise OrgConfigError(
             redact_text(f"{what} at {login_url} failed: {code}: {detail}; {hint}", secrets)
         ) from None
     register_secret(sf.session_id)
     return sf
+
+
+def _refusal(exc: SalesforceAuthenticationFailed) -> tuple[str, str]:
+    """The OAuth ``error`` and ``error_description``; for an answer that is not OAuth's (a page
+    from a wrong host), its HTTP status."""
+    code = exc.code if exc.code is not None else "refused"
+    detail = getattr(exc, "auth_message", None)
+    detail = " ".join(str(detail if detail is not None else exc).split())
+    if isinstance(code, int):
+        return f"HTTP {code}", "not an answer from Salesforce's login service"
+    return str(code), detail[:200]

@@ -29,6 +29,8 @@ log = logging.getLogger("sfupgrade.org")
 
 # Methods that change nothing or set a state: repeating one after a lost answer is harmless.
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+# A token request changes nothing in the org either: a lost answer only costs a new token.
+_TOKEN_PATH = "/services/oauth2/token"
 
 
 def send(
@@ -47,10 +49,10 @@ def send(
     """
     from sfupgrade.org import connect as _connect  # `_sleep` is patched there by the tests
 
-    if idempotent is None:
-        idempotent = method.upper() in _SAFE_METHODS
-    kwargs.setdefault("timeout", (retry.connect_timeout, retry.read_timeout))
     host, path = _where(url)
+    if idempotent is None:
+        idempotent = method.upper() in _SAFE_METHODS or path == _TOKEN_PATH
+    kwargs.setdefault("timeout", (retry.connect_timeout, retry.read_timeout))
     attempt = 0
     while True:
         # Headers are redacted here as well as by the logging filter, so the line stays safe
@@ -85,7 +87,7 @@ class PolicySession(requests.Session):
     """A session whose every request, simple-salesforce's included, goes through :func:`send`.
 
     ``idempotent=`` may be passed to ``request``; without it the method decides (a POST is not
-    repeated after a read timeout).
+    repeated after a read timeout), except that an OAuth token request is always safe to repeat.
     """
 
     def __init__(self, retry: RetryPolicy) -> None:
