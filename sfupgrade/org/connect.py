@@ -491,15 +491,15 @@ def connect(
 ) -> OrgConnection:
     """The one way commands reach an org; called only by commands that need one.
 
-    simple-salesforce is imported here, never on a local command's path.
+    simple-salesforce and requests are imported here, never on a local command's path, and
+    only once the options add up: a login mistake is reported without loading them.
     """
     environ = os.environ if environ is None else environ
     version = resolve_api_version(options)
     retry = retry or RetryPolicy()
     from sfupgrade.org.login import choose
-    from sfupgrade.org.transport import PolicySession
 
-    login = choose(options, environ, PolicySession(retry), version, runner)
+    login = choose(options, environ, retry, version, runner)
     return OrgConnection(login.sf, version, retry, again=login.again)
 
 

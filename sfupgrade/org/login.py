@@ -10,7 +10,9 @@
 
 Logins 2 and 3 (and 4, by asking sf again) can be repeated when a session expires: a
 :class:`Login` carries how. Every request goes through the :class:`PolicySession` given, and a
-refused login becomes one line that says how to fix it, with no secret in it.
+refused login becomes one line that says how to fix it, with no secret in it. simple-salesforce
+(with zeep, which it always loads) is imported only once the options are known to add up, so a
+mistake is reported without that cost.
 """
 
 from __future__ import annotations
@@ -21,14 +23,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from simple_salesforce import Salesforce, SalesforceAuthenticationFailed
-
 from sfupgrade.logs import register_secret
-from sfupgrade.org.connect import OrgConfigError, Runner, check_url, sf_cli_credentials
+from sfupgrade.org.connect import (
+    OrgConfigError,
+    RetryPolicy,
+    Runner,
+    check_url,
+    sf_cli_credentials,
+)
 from sfupgrade.org.options import OrgOptions
 from sfupgrade.org.redact import redact_text
 
 if TYPE_CHECKING:  # pragma: no cover
+    from simple_salesforce import Salesforce, SalesforceAuthenticationFailed
+
     from sfupgrade.org.transport import PolicySession
 
 SECRET_VARIABLE = "SF_CLIENT_SECRET"
@@ -78,15 +86,19 @@ def check_login_url(url: str) -> str:
 def choose(
     options: OrgOptions,
     environ: Mapping[str, str],
-    session: PolicySession,
+    retry: RetryPolicy,
     version: str,
     runner: Runner | None = None,
 ) -> Login:
-    """The login the options ask for, done; one clear line when they do not add up."""
+    """The login the options ask for, done; one clear line when they do not add up.
+
+    Every request of the login, and of the connection after it, goes through one
+    :class:`~sfupgrade.org.transport.PolicySession` on ``retry``.
+    """
     if options.jwt_key_file or options.username:
-        return _jwt(options, session, version)
+        return _jwt(options, retry, version)
     if options.client_id:
-        return _client_credentials(options, environ, session, version)
+        return _client_credentials(options, environ, retry, version)
     if options.login_url:
         raise OrgConfigError(
             "--login-url is where --client-id logins go: add --client-id (client credentials, "
@@ -94,6 +106,7 @@ def choose(
         )
     if options.target_org:
         url, token = sf_cli_credentials(options.target_org, runner)
+        session = _session(retry)
 
         def again() -> Salesforce:
             return _direct(*sf_cli_credentials(str(options.target_org), runner), session, version)
@@ -106,7 +119,8 @@ def choose(
                 "--instance-url needs an access token in SF_ACCESS_TOKEN (e.g. from "
                 "sf org display --json); it is read from the environment, never from argv"
             )
-        return Login(_direct(check_url(options.instance_url), token, session, version))
+        url = check_url(options.instance_url)
+        return Login(_direct(url, token, _session(retry), version))
     raise OrgConfigError(
         "no org given: pass --target-org ALIAS (sf CLI), --instance-url URL with "
         "SF_ACCESS_TOKEN set, --client-id with SF_CLIENT_SECRET and --login-url (client "
@@ -114,13 +128,21 @@ def choose(
     )
 
 
+def _session(retry: RetryPolicy) -> PolicySession:
+    from sfupgrade.org.transport import PolicySession
+
+    return PolicySession(retry)
+
+
 def _direct(url: str, token: str, session: PolicySession, version: str) -> Salesforce:
+    from simple_salesforce import Salesforce
+
     register_secret(token)
     return Salesforce(instance_url=url, session_id=token, session=session, version=version)
 
 
 def _client_credentials(
-    options: OrgOptions, environ: Mapping[str, str], session: PolicySession, version: str
+    options: OrgOptions, environ: Mapping[str, str], retry: RetryPolicy, version: str
 ) -> Login:
     client_id = str(options.client_id)
     secret = environ.get(SECRET_VARIABLE, "").strip()
@@ -143,8 +165,11 @@ def _client_credentials(
             "My Domain; pass --login-url https://mydomain.my.salesforce.com"
         )
     domain = salesforce_domain(login_url)
+    session = _session(retry)
 
     def login() -> Salesforce:
+        from simple_salesforce import Salesforce
+
         return _logged_in(
             "client credentials",
             login_url,
@@ -164,7 +189,7 @@ def _client_credentials(
     return Login(login(), login)
 
 
-def _jwt(options: OrgOptions, session: PolicySession, version: str) -> Login:
+def _jwt(options: OrgOptions, retry: RetryPolicy, version: str) -> Login:
     from sfupgrade.org.jwt_auth import PRODUCTION, SANDBOX, audience, jwt_salesforce, read_key
 
     if not (options.client_id and options.jwt_key_file and options.username):
@@ -182,6 +207,7 @@ def _jwt(options: OrgOptions, session: PolicySession, version: str) -> Login:
     )
     if aud == PRODUCTION and not options.sandbox:
         hint += " (a sandbox needs --sandbox)"
+    session = _session(retry)
 
     def login() -> Salesforce:
         return _logged_in(
@@ -199,6 +225,8 @@ def _logged_in(
     what: str, login_url: str, hint: str, secrets: list[str], make: Callable[[], Salesforce]
 ) -> Salesforce:
     """``make()``, with a refusal turned into one line; the new token registered as a secret."""
+    from simple_salesforce import SalesforceAuthenticationFailed
+
     try:
         with warnings.catch_warnings():
             # simple-salesforce warns (to stderr) how to approve an app; the hint says it.
