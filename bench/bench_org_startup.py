@@ -33,15 +33,19 @@ def main() -> None:
     compileall.compile_dir(REPO / "sfupgrade", quiet=1)
     os.environ.pop("SF_ACCESS_TOKEN", None)
     floor = [sys.executable, "-c", "import click, lxml.etree"]
+    # Targets guard against regressions. Up to the first request, simple-salesforce (which
+    # always imports zeep) costs about 200 ms over the hand-written client it replaced; a run
+    # then spends seconds in round trips to the org.
     cases = {
-        "upgrade --instance-url, no token (fails)": [
-            sys.executable, "-m", "sfupgrade", "upgrade", "--dry-run", "--instance-url", URL,
-        ],
-        "org stack up to the first request": [sys.executable, "-c", FIRST_REQUEST],
+        "upgrade --instance-url, no token (fails)": (
+            [sys.executable, "-m", "sfupgrade", "upgrade", "--dry-run", "--instance-url", URL],
+            3.0,
+        ),
+        "org stack up to the first request": ([sys.executable, "-c", FIRST_REQUEST], 8.0),
     }
-    for name, argv in cases.items():
+    for name, (argv, target) in cases.items():
         ours, base = paired_processes(argv, floor, check=False)
-        report(name, ours, base, 3.0)
+        report(name, ours, base, target)
 
 
 if __name__ == "__main__":
