@@ -120,6 +120,7 @@ def test_gives_up_after_the_attempts_with_one_line(sleeps: list[float]) -> None:
             c.rest("GET", "query")
         assert len(mock.calls) == 4
     assert "\n" not in str(info.value) and len(sleeps) == 3
+    assert c.requests_sent == 4  # every attempt counts
 
 
 def test_read_timeout_retried_for_reads_never_for_inserts(sleeps: list[float]) -> None:

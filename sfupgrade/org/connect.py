@@ -120,14 +120,18 @@ class OrgConnection:
         *,
         again: Callable[[], Salesforce] | None = None,
     ) -> None:
-        self._sf = sf
         self._again = again
-        register_secret(sf.session_id)
         self.api_version = api_version
         self.retry = retry or RetryPolicy()
         self.api_usage: tuple[int, int] | None = None
         self.requests_sent = 0
+        self._use(sf)
+
+    def _use(self, sf: Salesforce) -> None:
+        """Work through ``sf`` from now on (a renewed login may name another instance)."""
+        register_secret(sf.session_id)
         self._instance_url = check_url(f"https://{sf.sf_instance}")
+        self._sf = sf
 
     @classmethod
     def from_salesforce(
@@ -327,12 +331,15 @@ class OrgConnection:
         """
         from sfupgrade.org.transport import send, transport_of
 
+        def counted(*args: Any, **kwargs: Any) -> requests.Response:
+            self.requests_sent += 1
+            return transport_of(self.session)(*args, **kwargs)
+
         renewed = False
         while True:
             sent = {**headers, "Authorization": f"Bearer {self._token}"} if bearer else headers
-            self.requests_sent += 1
             response = send(
-                transport_of(self.session),
+                counted,
                 self.retry,
                 method,
                 url,
@@ -346,8 +353,7 @@ class OrgConnection:
             if _is_invalid_session(response):
                 if not renewed and self._again is not None:
                     renewed = True
-                    self._sf = self._again()
-                    register_secret(self._sf.session_id)
+                    self._use(self._again())
                     continue
                 raise SessionError(
                     f"{self.host}: the session is expired or invalid (INVALID_SESSION_ID); "
