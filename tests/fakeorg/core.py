@@ -134,6 +134,7 @@ class Dispatcher:
         self.api_used = 0
         self.api_limit = 15000
         self.login: Callable[[str, dict[str, list[str]]], Reply] | None = None
+        self.login_request: requests.PreparedRequest | None = None
         self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]] = []
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             mock.add_callback(method, re.compile(r"https?://.*"), callback=self._dispatch)
@@ -167,8 +168,10 @@ class Dispatcher:
     def _dispatch(self, request: requests.PreparedRequest) -> Reply:
         parts = urlsplit(request.url or "")
         host = f"{parts.scheme}://{parts.netloc}"
-        if host in LOGIN_HOSTS and parts.path == "/services/oauth2/token" and self.login:
+        # The token endpoint: the generic login hosts, or the org's own My Domain.
+        if host in (*LOGIN_HOSTS, URL) and parts.path == "/services/oauth2/token" and self.login:
             self.calls.append(Call(request.method, parts.path, "jwt_login", False, 200))
+            self.login_request = request  # a client credentials login sends its secret in a header
             return self.login(host, parse_qs(str(request.body or "")))
         if host != URL:
             return self._unexpected(request, "host")
