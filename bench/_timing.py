@@ -20,15 +20,15 @@ def best_of(function: Callable[[], object], repeat: int = 15, number: int = 5) -
 
 
 def paired_processes(
-    ours: Sequence[str], floor: Sequence[str], rounds: int = 15
+    ours: Sequence[str], floor: Sequence[str], rounds: int = 15, check: bool = True
 ) -> tuple[float, float]:
     """Median wall seconds of two commands run in turn (A B A B ...), after a warm-up each.
 
     Alternating keeps a machine whose speed drifts from favouring either side; medians ignore
-    the odd slow run.
+    the odd slow run. ``check=False`` times a command that is meant to fail (an error path).
     """
-    for argv in (ours, floor):
-        subprocess.run(argv, capture_output=True, check=True)
+    subprocess.run(ours, capture_output=True, check=check)
+    subprocess.run(floor, capture_output=True, check=True)
     times: dict[int, list[float]] = {0: [], 1: []}
     for _ in range(rounds):
         for side, argv in enumerate((ours, floor)):

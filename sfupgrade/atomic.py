@@ -20,10 +20,11 @@ from sfupgrade.errors import ConcurrentModificationError, WriteError
 
 @dataclass(frozen=True)
 class FileWrite:
-    """Replace ``path``'s content ``expected`` (as read when planning) by ``data``."""
+    """Replace ``path``'s content ``expected`` (as read when planning) by ``data``; with
+    ``expected`` None, create ``path``, which must not exist yet."""
 
     path: Path
-    expected: bytes
+    expected: bytes | None
     data: bytes
 
 
@@ -33,6 +34,12 @@ def _target(path: Path) -> Path:
 
 
 def _check_unchanged(write: FileWrite) -> None:
+    if write.expected is None:
+        if os.path.lexists(write.path):
+            raise ConcurrentModificationError(
+                f"{write.path}: created on disk since the run began; nothing written, rerun"
+            )
+        return
     try:
         current = write.path.read_bytes()
     except OSError as exc:
@@ -73,8 +80,8 @@ def _write_temp(target: Path, data: bytes, mode: int) -> Path:
 
 def _stage(write: FileWrite) -> Path:
     target = _target(write.path)
-    mode = stat.S_IMODE(target.stat().st_mode)
-    if not mode & 0o222:
+    mode = _new_file_mode() if write.expected is None else stat.S_IMODE(target.stat().st_mode)
+    if write.expected is not None and not mode & 0o222:
         raise WriteError(
             f"{write.path}: file is read-only; make it writable (chmod u+w) and rerun; "
             "nothing written"

@@ -2,7 +2,9 @@
 
 A :class:`UsageError` is the user's to fix (bad option, missing file, malformed input) and exits 2;
 a :class:`FailureError` means the work could not be done (validation errors, an API failure) and
-exits 1. Messages are built by the raiser from structured fields and must never contain a secret.
+exits 1, which promises that nothing was applied; :class:`PartlyAppliedError` is the failure after
+something was written, exit 68. Messages are built by the raiser from structured fields and must
+never contain a secret. ``actions`` are the fixes to suggest, as the sf CLI's error ``actions``.
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ class SfUpgradeError(Exception):
     """Base class of every error sfupgrade raises on purpose."""
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, actions: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.actions = tuple(actions)
 
 
 class UsageError(SfUpgradeError):
@@ -44,3 +50,13 @@ class ConcurrentModificationError(FailureError):
 
 class WriteError(FailureError):
     """A file could not be written; the original is left as it was."""
+
+
+class PartlyAppliedError(FailureError):
+    """The run wrote something (a file, the value set, records) and then failed: exit 68.
+
+    Exit 1 means nothing was applied; a caller that sees 68 knows the target changed and that
+    a rerun plans what is left.
+    """
+
+    exit_code = 68

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.plan import Change, State
-from sfupgrade.project import find_value_set
-from sfupgrade.xmlio import ValueSetDocument
+from sfupgrade.project import MDAPI_SUFFIX, find_value_set
+from sfupgrade.xmlio import ValueSetDocument, add_package_member
 
 VALUE_SET = "AC_CtiScriptSource"
 VALUE = "ctiAction"
@@ -29,6 +29,45 @@ class PicklistRequest:
     value: str = VALUE
     label: str = LABEL
     namespace: str | None = None
+
+
+def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list[Change]:
+    """Plan the value set's edit and, in a Metadata API project, its manifest's.
+
+    A ``package.xml`` that does not list the set under ``GlobalValueSet`` would leave the
+    edited set out of a deploy of that folder, so the upgrade adds the member (the change shows
+    the exact line); one that lists it, or ``*``, is left alone.
+    """
+    change = plan_file(path, request)
+    file = change_file(change, path, request)
+    manifest = file.parent.parent / "package.xml"
+    if not file.name.endswith(MDAPI_SUFFIX) or not manifest.is_file():
+        return [change]
+    data = manifest.read_bytes()
+    member = file.name[: -len(MDAPI_SUFFIX)]
+    edited = add_package_member(data, str(manifest), "GlobalValueSet", member)
+    if edited is None:
+        return [change]
+    line = f"<members>{member}</members>"
+    manifest_change = Change(
+        component_type="Package",
+        name="package.xml",
+        state=State.CHANGED,
+        target=display_path(manifest, path if path.is_dir() else manifest.parent),
+        summary=f"add {line} under <name>GlobalValueSet</name>: without it a deploy of this "
+        "folder leaves the value set out",
+        before_text=data.decode("utf-8"),
+        after_text=edited.decode("utf-8"),
+        operation=FileWrite(manifest, data, edited),
+    )
+    return [change, manifest_change]
+
+
+def change_file(change: Change, path: Path, request: PicklistRequest) -> Path:
+    """The value set file a planned change is about."""
+    if isinstance(change.operation, FileWrite):
+        return change.operation.path
+    return find_value_set(path, request.value_set, request.namespace)
 
 
 def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Change:

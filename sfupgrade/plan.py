@@ -138,6 +138,10 @@ class Plan:
     # A plan that only validates (sfupgrade validate) changes nothing by design; reports say so
     # instead of calling it a dry run, and a deploy with nothing to write is still a deploy.
     validation_only: bool = False
+    # What the run was ("upgrade", "deploy"), for the words a refused or failed run is told in.
+    command: str = "upgrade"
+    # Why applying or verifying failed (None: it did not fail); with ``applied`` it is exit 68.
+    failure: str | None = None
 
     def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
         self.changes.extend(changes)
@@ -169,7 +173,12 @@ class Plan:
         return counts
 
     def exit_code(self, detailed: bool = False) -> int:
-        """The exit code CI relies on (see the README): 0, 1, 3 or 68."""
+        """The exit code CI relies on (see the README): 0, 1, 3 or 68.
+
+        1 always means nothing was applied; 68 that something was, and then something failed.
+        """
+        if self.failure is not None:
+            return 68 if self.applied else 1
         if self.errors:
             return 1
         if self.failed:

@@ -18,7 +18,13 @@ from sfupgrade.jsonio import load_strict
 
 SOURCE_SUFFIX = ".globalValueSet-meta.xml"
 MDAPI_SUFFIX = ".globalValueSet"
-_SKIP_DIRS = {".git", "node_modules", ".sfdx", ".sf", ".venv", "venv", "__pycache__"}
+PROJECT_FILES = ("sfdx-project.json", "package.xml")
+# Never searched: dependencies and tool state, however they are named, and hidden folders.
+_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "bower_components"}
+# A search without a project file (no PATH: the current directory, maybe a home directory) is
+# bounded; a Salesforce project's metadata sits a few levels down and holds far fewer folders.
+MAX_DEPTH = 8
+MAX_DIRECTORIES = 5_000
 
 
 @dataclass(frozen=True)
@@ -33,9 +39,11 @@ class Project:
 
 
 def read_project(root: Path) -> Project:
-    """Describe the project at ``root`` (a directory)."""
+    """Describe the project at ``root`` (a directory, or its sfdx-project.json / package.xml)."""
     if not root.exists():
         raise ProjectError(f"{root}: no such file or directory")
+    if root.is_file() and root.name in PROJECT_FILES:
+        root = root.parent
     sfdx = root / "sfdx-project.json"
     if sfdx.is_file():
         config = load_strict(sfdx)
@@ -79,24 +87,89 @@ def _candidate_names(name: str, namespace: str | None) -> tuple[str, ...]:
     return (name, f"{namespace}__{name}") if namespace else (name,)
 
 
-def _matches(file_name: str, names: tuple[str, ...], any_namespace: bool) -> bool:
+def _stem(file_name: str) -> str | None:
     for suffix in (SOURCE_SUFFIX, MDAPI_SUFFIX):
         if file_name.endswith(suffix):
-            stem = file_name[: -len(suffix)]
-            if stem in names:
-                return True
-            # A managed package's set carries its namespace: ns__Name.
-            return any_namespace and any(stem.endswith(f"__{n}") for n in names)
-    return False
+            return file_name[: -len(suffix)]
+    return None
+
+
+def _matches(file_name: str, names: tuple[str, ...], any_namespace: bool) -> bool:
+    stem = _stem(file_name)
+    if stem is None:
+        return False
+    if stem in names:
+        return True
+    # A managed package's set carries its namespace: ns__Name.
+    return any_namespace and any(stem.endswith(f"__{n}") for n in names)
+
+
+def value_set_files(search_root: Path, bounded: bool) -> list[Path]:
+    """Every global value set file under ``search_root``, in a stable order.
+
+    ``bounded`` (no project file says where metadata is) stops at :data:`MAX_DEPTH` levels and
+    :data:`MAX_DIRECTORIES` folders with an error that asks for PATH.
+    """
+    found: list[Path] = []
+    base_depth = len(search_root.parts)
+    for visited, (directory, subdirs, files) in enumerate(os.walk(search_root), start=1):
+        here = Path(directory)
+        subdirs[:] = sorted(d for d in subdirs if not _skipped_in(here, d))
+        if bounded and (visited > MAX_DIRECTORIES or len(here.parts) - base_depth >= MAX_DEPTH):
+            if visited > MAX_DIRECTORIES:
+                raise ProjectError(
+                    f"{search_root}: searched {MAX_DIRECTORIES:,} folders for a value set "
+                    "without finding a project; pass the project's PATH (the folder with "
+                    "sfdx-project.json or package.xml) or the value set file"
+                )
+            subdirs[:] = []
+        found.extend(here / f for f in sorted(files) if _stem(f) is not None)
+    return found
+
+
+def _skipped_in(parent: Path, name: str) -> bool:
+    """Hidden folders, dependencies and virtual environments (whatever their name) are not
+    searched: they hold other people's files, and a home directory holds many of them."""
+    return name.startswith(".") or name in _SKIP_DIRS or (parent / name / "pyvenv.cfg").exists()
+
+
+def strip_namespace(name: str, namespace: str | None) -> str:
+    """``amazonconnect__AC_CtiScriptSource`` with namespace ``amazonconnect`` is the same set
+    as ``AC_CtiScriptSource``: the namespace given twice must not be added twice."""
+    if namespace and name.startswith(f"{namespace}__"):
+        return name[len(namespace) + 2 :]
+    return name
+
+
+def _did_you_mean(name: str, files: list[Path], namespace: str | None) -> str:
+    import difflib  # only when a name is not found
+
+    stems = sorted({s for f in files if (s := _stem(f.name))})
+    if namespace and name in stems:
+        return f"; {name} is there without the namespace {namespace}: drop --namespace to use it"
+    bare = {s.split("__", 1)[-1]: s for s in stems}
+    close = difflib.get_close_matches(name, list(bare), n=1, cutoff=0.75)
+    if close:
+        return f"; did you mean --value-set {bare[close[0]]}?"
+    if stems:
+        shown = ", ".join(stems[:5]) + (", ..." if len(stems) > 5 else "")
+        return f"; value sets there: {shown}"
+    return ""
 
 
 def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
-    """The one file that holds value set ``name`` under ``path`` (or ``path`` itself)."""
-    if path.is_file():
+    """The one file that holds value set ``name`` under ``path`` (or ``path`` itself).
+
+    ``path`` may be a project folder, its ``sfdx-project.json`` or ``package.xml``, any folder,
+    or the value set file.
+    """
+    name = strip_namespace(name, namespace)
+    if path.is_file() and path.name not in PROJECT_FILES:
         if not path.name.endswith((SOURCE_SUFFIX, MDAPI_SUFFIX)):
             raise ProjectError(
                 f"{path}: not a global value set file "
-                f"(expected *{SOURCE_SUFFIX} or *{MDAPI_SUFFIX})"
+                f"(expected *{SOURCE_SUFFIX} or *{MDAPI_SUFFIX}, or sfdx-project.json / "
+                "package.xml)"
             )
         names = (f"{namespace}__{name}",) if namespace else (name,)
         if not _matches(path.name, names, any_namespace=namespace is None):
@@ -109,23 +182,19 @@ def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
     # An explicit namespace means the managed package's set; a project's own namespace is
     # usually left out of its file names, so both spellings count then.
     names = (f"{namespace}__{name}",) if namespace else _candidate_names(name, project.namespace)
-    found: list[Path] = []
+    every: list[Path] = []
     for search_root in project.search_roots:
-        for directory, subdirs, files in os.walk(search_root):
-            subdirs[:] = sorted(d for d in subdirs if d not in _SKIP_DIRS)
-            found.extend(
-                Path(directory) / f
-                for f in sorted(files)
-                if _matches(f, names, any_namespace=namespace is None)
-            )
+        every.extend(value_set_files(search_root, bounded=project.kind == "directory"))
+    found = [f for f in every if _matches(f.name, names, any_namespace=namespace is None)]
     if not found:
         looked = ", ".join(str(r) for r in project.search_roots)
+        hint = _did_you_mean(name, every, namespace)
         raise ProjectError(
             f"value set {name} not found: looked for {name}{SOURCE_SUFFIX} or "
             f"{name}{MDAPI_SUFFIX} (also namespaced ns__{name}) under {looked} "
-            f"({project.kind} layout); pass the file's path or --value-set NAME, or retrieve "
-            f"it first (sf project retrieve start --metadata GlobalValueSet:{name}), or "
-            "upgrade the org directly with --target-org"
+            f"({project.kind} layout){hint}; pass the file's path or "
+            f"--value-set NAME, or retrieve it first (sf project retrieve start --metadata "
+            f"GlobalValueSet:{name}), or upgrade the org directly with --target-org"
         )
     if len(found) != 1:
         listed = ", ".join(str(f) for f in found)

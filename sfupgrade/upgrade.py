@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sfupgrade.cti.validate import check_content
-from sfupgrade.errors import FailureError, UsageError
-from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_file
+from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
+from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_files
 from sfupgrade.plan import Plan
 from sfupgrade.resources import release_dir
 
@@ -59,7 +59,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan.extend([plan_org_value_set(request.org, request.picklist)])
     else:
         plan = Plan(target=str(request.project))
-        plan.extend([plan_file(request.project, request.picklist)])
+        plan.extend(plan_files(request.project, request.picklist))
     checked = check_content(request.content)
     content = checked.content
     _info(
@@ -91,32 +91,56 @@ def apply_upgrade(
 ) -> Plan:
     """Apply a plan without errors, then re-plan: a correct upgrade leaves nothing to do.
 
-    ``progress`` draws a bar for the org's record writes (see :func:`apply_records`).
+    ``progress`` draws a bar for the org's record writes (see :func:`apply_records`). A failure
+    before anything was written raises as it is (exit 1: nothing applied); a failure after
+    something was written, verification included, is recorded in ``plan.failure`` and raised as
+    :class:`PartlyAppliedError` (exit 68), so the caller can still report the plan.
     """
+    from sfupgrade.report.common import refusal
+
+    plan.dry_run = False
     if plan.errors:
-        raise FailureError(
-            f"{len(plan.errors)} validation error(s); nothing applied. Fix them and rerun"
-        )
+        raise FailureError(f"{refusal(plan)}. Fix them and rerun")
+    try:
+        _write(plan, request, progress)
+    except SfUpgradeError as exc:
+        plan.failure = str(exc)
+        if plan.applied:
+            raise PartlyAppliedError(f"applied in part, then failed: {exc}") from None
+        raise
+    if plan.failed:
+        return plan  # each failure is in the report (exit 68); a rerun plans what is left
+    _info("verifying: planning again must find nothing to do")
+    try:
+        again = plan_upgrade(request)
+    except SfUpgradeError as exc:
+        plan.failure = f"verification failed: {exc}"
+        raise PartlyAppliedError(f"applied, but {plan.failure}") from None
+    if again.pending:
+        names = ", ".join(c.name for c in again.pending)
+        plan.failure = f"verification failed: still pending after apply: {names}"
+        raise PartlyAppliedError(f"applied, but {plan.failure}")
+    return plan
+
+
+def _write(plan: Plan, request: UpgradeRequest, progress: ProgressFactory | None) -> None:
+    """Write the plan's changes, setting ``plan.applied`` as soon as anything may be written."""
     if request.org is not None:
         from sfupgrade.org.records import apply_records
         from sfupgrade.org.valueset import apply_org_changes
 
         # The value set first: the flows' source is one of its values.
         apply_org_changes(plan.changes)
+        plan.applied = any(c.pending and c.component_type == "GlobalValueSet" for c in plan.changes)
+        records = [c for c in plan.changes if c.pending and c.component_type != "GlobalValueSet"]
+        # From the first record request on, some records may be in the org whatever fails.
+        plan.applied = plan.applied or bool(records)
         plan.changes = apply_records(request.org, plan.changes, progress)
+        plan.applied = True
     else:
         _info("writing %d file(s)", len(plan.pending))
-        apply_file_changes(plan.changes)
-    plan.dry_run = False
-    plan.applied = True
-    if plan.failed:
-        return plan  # each failure is in the report (exit 68); a rerun plans what is left
-    _info("verifying: planning again must find nothing to do")
-    again = plan_upgrade(request)
-    if again.pending:
-        names = ", ".join(c.name for c in again.pending)
-        raise FailureError(f"verification failed: still pending after apply: {names}")
-    return plan
+        apply_file_changes(plan.changes)  # all files or none
+        plan.applied = True
 
 
 def check_upgrade(plan: Plan, request: UpgradeRequest) -> list[str]:

@@ -460,3 +460,105 @@ def value_set_to_xml(vs: ValueSet) -> str:
     lines.append("    " + _element("sorted", "true" if vs.sorted else "false"))
     lines.append("</GlobalValueSet>")
     return "\n".join(lines) + "\n"
+
+
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TYPES = re.compile(r"<types>(.*?)</types>", re.DOTALL)
+
+
+def package_members(data: bytes, source: str, type_name: str) -> set[str]:
+    """The ``<members>`` a package.xml lists for metadata type ``type_name`` (``*`` included).
+
+    Elements are matched by local name: a hand-written manifest without the metadata namespace
+    is still a manifest to the CLI.
+    """
+    root = parse_xml(data, source)
+    if etree.QName(root).localname != "Package":
+        raise MetadataXmlError(f"{source}: not a package manifest (root is not <Package>)")
+    members: set[str] = set()
+    for types in root.xpath("*[local-name()='types']"):
+        names = types.xpath("*[local-name()='name']/text()")
+        if names and names[0].strip() == type_name:
+            members |= {m.strip() for m in types.xpath("*[local-name()='members']/text()")}
+    return members
+
+
+def add_package_member(data: bytes, source: str, type_name: str, member: str) -> bytes | None:
+    """``data`` (a package.xml) with ``member`` listed under ``type_name``, or None if it is.
+
+    A splice like the value set's: one ``<members>`` line before the type's ``<name>``, or a
+    new ``<types>`` block before ``<version>`` (else before ``</Package>``), in the file's own
+    indentation and line endings; everything else stays byte for byte. The result is parsed
+    again and must list exactly one member more.
+    """
+    before = package_members(data, source, type_name)
+    if member in before or "*" in before:
+        return None
+    text = _decode(data, source)
+    # Offsets are found in a copy whose comments are blanked out, so a commented-out <types>
+    # is never edited.
+    masked = _COMMENT.sub(lambda m: " " * len(m.group()), text)
+    found_newline = re.search(r"\r\n|\n|\r", text)
+    newline = found_newline.group(0) if found_newline else "\n"
+    escaped = member.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    line = f"<members>{escaped}</members>"
+    for block in _TYPES.finditer(masked):
+        name = re.search(r"<name>\s*([^<]*?)\s*</name>", block.group(1))
+        if name and name.group(1) == type_name:
+            at = block.start(1) + name.start()
+            indent = _line_indent(text, at)
+            if indent is None:  # <name> shares its line: the member goes just before it
+                spliced = text[:at] + line + text[at:]
+            else:
+                start = at - len(indent)
+                spliced = text[:start] + f"{indent}{line}{newline}" + text[start:]
+            break
+    else:
+        anchor = re.search(r"<version>|</Package>", masked)
+        empty = re.search(r"<Package\b[^>]*?(/>)", masked)
+        if anchor is None and empty is not None:  # <Package/>: open it up around the block
+            at = empty.start(1)
+            block = f"><types>{line}<name>{type_name}</name></types></Package>"
+            return _checked(
+                text[:at] + block + text[empty.end(1) :], source, type_name, before, member
+            )
+        if anchor is None:
+            raise MetadataXmlError(f"{source}: no </Package> to add a <types> block before")
+        at = anchor.start()
+        indent = _line_indent(text, at)
+        if indent is None:  # a one-line manifest stays on one line
+            spliced = text[:at] + f"<types>{line}<name>{type_name}</name></types>" + text[at:]
+        else:
+            child_ws = re.search(r"^([ \t]+)<", masked, re.MULTILINE)
+            step = child_ws.group(1) if child_ws else "    "
+            child = indent if anchor.group() == "<version>" else indent + step
+            inner_ws = re.search(r"^([ \t]+)<(?:members|name)>", masked, re.MULTILINE)
+            inner = inner_ws.group(1) if inner_ws else child + step
+            start = at - len(indent)
+            new_block = (
+                f"{child}<types>{newline}{inner}{line}{newline}{inner}<name>{type_name}</name>"
+                f"{newline}{child}</types>{newline}"
+            )
+            spliced = text[:start] + new_block + text[start:]
+    return _checked(spliced, source, type_name, before, member)
+
+
+def _checked(text: str, source: str, type_name: str, before: set[str], member: str) -> bytes:
+    """The edited manifest's bytes, after proving it lists exactly one member more."""
+    result = text.encode("utf-8")
+    if package_members(result, source, type_name) != before | {member}:
+        raise MetadataXmlError(
+            f"{source}: adding {type_name} member {member} did not give the expected manifest; "
+            f"add '<members>{member}</members>' under <name>{type_name}</name> by hand"
+        )
+    return result
+
+
+def _line_indent(text: str, position: int) -> str | None:
+    """The blanks before ``position`` on its line, or None when other text precedes it."""
+    start = position
+    while start > 0 and text[start - 1] in " \t":
+        start -= 1
+    if start == 0 or text[start - 1] in "\r\n":
+        return text[start:position]
+    return None

@@ -6,6 +6,7 @@ import io
 import json
 import zipfile
 
+import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
@@ -85,3 +86,26 @@ def test_old_style_failure_messages_are_read() -> None:
     root = etree.parse(str(path)).getroot()
     result = root.find(".//{http://soap.sforce.com/2006/04/metadata}result")
     assert checkonly._problems(result) == ["package.xml: No package.xml found"]
+
+
+@pytest.mark.parametrize("sandbox", [False, True])
+def test_check_only_works_in_production_and_in_a_sandbox(fake_org: FakeOrg, sandbox: bool) -> None:
+    """Issue 12, fix 2: production refuses testLevel NoTestRun; without one the org chooses."""
+    fake_org.add_value_set(NAME, VALUES)
+    fake_org.metadata.sandbox = sandbox
+    result = run("picklist", "add", "--instance-url", URL, "--check-only")
+    assert result.exit_code == 0, result.output
+    body = next(c.body for c in fake_org.calls if c.operation == "deploy")
+    assert b"<testLevel>" not in body and b"<checkOnly>true</checkOnly>" in body
+
+
+def test_the_fake_production_org_refuses_no_test_run(fake_org: FakeOrg) -> None:
+    from tests.test_org_fakeorg import soap
+
+    options = "<DeployOptions><checkOnly>true</checkOnly><testLevel>NoTestRun</testLevel>"
+    answer = soap("deploy", f"<ZipFile></ZipFile>{options}</DeployOptions>")
+    assert answer.status_code == 500
+    assert (
+        b"INVALID_OPERATION: testLevel of NoTestRun cannot be used in production organizations"
+        in answer.content
+    )

@@ -120,6 +120,7 @@ def test_gives_up_after_the_attempts_with_one_line(sleeps: list[float]) -> None:
             c.rest("GET", "query")
         assert len(mock.calls) == 4
     assert "\n" not in str(info.value) and len(sleeps) == 3
+    assert c.requests_sent == 4  # every attempt counts
 
 
 def test_read_timeout_retried_for_reads_never_for_inserts(sleeps: list[float]) -> None:
@@ -234,3 +235,16 @@ def test_soap_fault_is_one_line() -> None:
     assert b"<sessionId>" in request.body
     assert request.headers["Content-Type"] == "text/xml; charset=utf-8"
     assert "Authorization" not in request.headers  # SOAP's session is in the envelope only
+
+
+def test_an_access_token_login_sends_nothing_and_holds_our_session() -> None:
+    from simple_salesforce import Salesforce
+
+    from sfupgrade.org.transport import PolicySession
+
+    with responses.RequestsMock() as mock:  # fails on any request
+        c = conn(api_version="63.0")
+        assert len(mock.calls) == 0
+    assert isinstance(c.sf, Salesforce) and isinstance(c.session, PolicySession)
+    assert c.sf.session_id == TOKEN and c.sf.sf_version == "63.0"
+    assert c.session.retry is c.retry  # one policy for simple-salesforce's requests and ours

@@ -10,7 +10,7 @@ from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
 from sfupgrade.org.mapping import load_mapping
-from sfupgrade.org.records import LOCK_RETRIES
+from sfupgrade.org.records import LOCK_RETRIES, URI_BUDGET
 from tests.fakeorg import TOKEN, URL, FakeOrg
 from tests.fakeorg.cti import ACTION, FLOW, action, add_cti_objects, flow
 
@@ -337,3 +337,116 @@ def test_content_with_validation_errors_is_not_deployed(org: FakeOrg, tmp_path: 
     assert result.exit_code == 1
     assert "cti-undefined-payload-key" in {f["code"] for f in report(result)["findings"]}
     assert org.writes == []
+
+
+def long_names(count: int = 200) -> list[str]:
+    """Names of 76 to 80 characters, with the quote and spaces a URI must escape."""
+    names = []
+    for i in range(count):
+        name = f"Customer's callback {i:03d} " + "for the agent queue " * 4
+        names.append(name[: 76 + i % 5])
+    return names
+
+
+def test_recovery_after_a_lost_answer_keeps_every_uri_under_the_limit(org: FakeOrg, tmp_path):
+    """Issue 12, fix 5: 200 long names do not fit one GET; the recovery query is split."""
+    names = long_names()
+    assert {len(n) for n in names} == {76, 77, 78, 79, 80}
+    path = write_records(tmp_path, [flow(n) for n in names], [])
+    org.inject("timeout_after_write", on="composite_create")
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    assert set(states(result).values()) == {"Created"}
+    assert sorted(r["Name"] for r in org.records(FLOW).values()) == sorted(names)
+    assert all(c.status not in (414, 431) for c in org.calls)
+    recovery = [c for c in org.calls if c.operation == "query" and "WHERE" in c.path]
+    assert len(recovery) >= 2
+    assert all(len(URL + c.path) <= URI_BUDGET < 16384 for c in recovery)
+    assert [c.operation for c in org.writes] == ["composite_create"]  # nothing resent
+
+
+def test_the_fake_org_refuses_a_uri_over_16384_bytes(org: FakeOrg) -> None:
+    import requests
+
+    answer = requests.get(
+        f"{URL}/services/data/v62.0/query",
+        params={"q": "SELECT Id FROM X WHERE Name IN ('" + "a" * 17000 + "')"},
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert answer.status_code == 414
+
+
+def deploy_library(records: list[dict]) -> tuple[object, object]:
+    """Plan and apply with the library API, as CumulusCI or a script would; then re-plan."""
+    from sfupgrade.org.connect import connect
+    from sfupgrade.org.deploy import apply_deploy, plan_deploy
+    from sfupgrade.org.options import OrgOptions
+    from sfupgrade.org.recordfile import RecordSet
+
+    connection = connect(OrgOptions(instance_url=URL))
+    mapping = load_mapping()
+    wanted = RecordSet(tuple(records), ())
+    applied = apply_deploy(connection, plan_deploy(connection, mapping, wanted), mapping, wanted)
+    return applied, plan_deploy(connection, mapping, wanted)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "stored"),
+    [
+        ({"active": None}, {"amazonconnect__Active__c": False}),
+        ({"event": ""}, {"amazonconnect__Event__c": None}),
+        ({"event": None}, {"amazonconnect__Event__c": None}),
+        ({"description": ""}, {"amazonconnect__Description__c": None}),
+        ({"source": "", "description": "", "event": "", "active": None}, {}),
+    ],
+)
+def test_what_is_sent_is_what_the_org_stores_so_a_plan_converges(
+    org: FakeOrg, overrides: dict, stored: dict
+) -> None:
+    """Issue 12, fix 6: a missing ``active`` is false, an empty string is null; apply, re-plan,
+    zero changes (the records as ``CtiFlow.record_fields()`` gives them)."""
+    record = {**flow("Callback"), **overrides}
+    record["definition"] = json.dumps(record["definition"])
+    applied, again = deploy_library([record])
+    assert [c.state.value for c in applied.changes] == ["Created"]
+    assert [c.state.value for c in again.changes] == ["Unchanged"]
+    row = by_name(org, FLOW)["Callback"]
+    assert {k: row[k] for k in stored} == stored
+    sent = json.loads(org.writes[0].body)["records"][0]
+    assert None not in (sent["amazonconnect__Active__c"],)
+    assert "" not in sent.values()
+
+
+def test_a_record_without_active_in_the_records_file_is_inactive(org: FakeOrg, tmp_path) -> None:
+    record = flow("Callback")
+    del record["active"]
+    path = write_records(tmp_path, [record], [])
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    assert by_name(org, FLOW)["Callback"]["amazonconnect__Active__c"] is False
+    assert set(states(deploy(path)).values()) == {"Unchanged"}
+
+
+def test_an_org_changed_to_empty_text_is_planned_against_null(org: FakeOrg, tmp_path) -> None:
+    """A description cleared in the org and an empty one in the file are the same."""
+    path = write_records(tmp_path, [flow("Callback", description="", event="")], [])
+    assert deploy(path).exit_code == 0
+    dry = deploy(path, "--dry-run")
+    assert set(states(dry).values()) == {"Unchanged"}
+
+
+def test_the_records_file_takes_a_null_event(org: FakeOrg, tmp_path) -> None:
+    """Issue 12, fix 7: as the release's Create_Callback_Task.ctiFlow.json holds it."""
+    path = write_records(tmp_path, [flow("Callback", event=None)], [])
+    result = deploy(path)
+    assert result.exit_code == 0, result.output
+    assert by_name(org, FLOW)["Callback"]["amazonconnect__Event__c"] is None
+    assert set(states(deploy(path)).values()) == {"Unchanged"}
+
+
+def test_the_records_file_still_refuses_a_wrong_event(fake_org: FakeOrg, tmp_path) -> None:
+    path = write_records(tmp_path, [flow("Callback", event=3)], [])
+    result = deploy(path)
+    assert result.exit_code == 2
+    assert "flows[0]: 'event' is missing or not a string or null" in result.stderr
+    assert fake_org.calls == []

@@ -26,7 +26,7 @@ def test_json_envelope_has_the_sf_cli_shape_in_a_stable_key_order() -> None:
     assert list(data) == ["status", "result", "warnings"]
     assert list(data["result"]) == [
         "schemaVersion", "target", "dryRun", "applied", "summary", "components", "findings",
-        "checks",
+        "checks", "failure",
     ]  # fmt: skip
     assert list(data["result"]["components"][0]) == [
         "type", "name", "state", "target", "summary", "error", "diff", "fields",
@@ -181,7 +181,7 @@ def test_markdown_does_not_take_an_action_for_its_flow() -> None:
 def test_mermaid_labels_escape_what_ends_or_breaks_them() -> None:
     assert escape_label('a"b') == "a#quot;b"
     assert escape_label("#x") == "#35;x"
-    assert escape_label("<b>|`\n") == "#lt;b#gt;#124;#96; "
+    assert escape_label("<b>|`\n") == "#lt;b#gt;#124;#96;\\n"  # a newline shown escaped
     assert escape_label("a&b") == "a#amp;b"
 
 

@@ -20,6 +20,9 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "reports"
 # golden update.
 VERSION_LINE = f'"version": "{__version__}",'
 VERSION_PLACEHOLDER = '"version": "@VERSION@",'
+# SARIF names the repository root it made its URIs relative to (here the working directory).
+ROOT_LINE = f'"uri": "{Path.cwd().as_uri().rstrip("/")}/"'
+ROOT_PLACEHOLDER = '"uri": "@SRCROOT@"'
 
 CASES = [(plan, fmt) for plan in PLANS for fmt in (*FORMATS, "github")]
 
@@ -33,10 +36,11 @@ def _golden_name(plan: str, fmt: str) -> str:
 
 def _check(name: str, actual: str) -> None:
     path = GOLDEN / name
-    stored = actual.replace(VERSION_LINE, VERSION_PLACEHOLDER)
+    stored = actual.replace(VERSION_LINE, VERSION_PLACEHOLDER).replace(ROOT_LINE, ROOT_PLACEHOLDER)
     if os.environ.get("SFUPGRADE_UPDATE_GOLDEN") == "1":
         path.write_text(stored, encoding="utf-8", newline="")
     expected = path.read_text(encoding="utf-8").replace(VERSION_PLACEHOLDER, VERSION_LINE)
+    expected = expected.replace(ROOT_PLACEHOLDER, ROOT_LINE)
     assert actual == expected, f"{name} differs; see the module docstring to update on purpose"
 
 

@@ -113,7 +113,7 @@ def test_malformed_report_option_is_a_usage_error(run, value: str) -> None:
 
 def test_two_reports_into_one_file_are_refused(run, tmp_path: Path) -> None:
     path = tmp_path / "same"
-    result = run("clean", "-o", str(path), "--report", f"json={path}")
+    result = run("clean", "--output", str(path), "--report", f"json={path}")
     assert result.exit_code == 2
     assert f"{path}: both the text and the json report would be written there" in result.stderr
     assert not path.exists()

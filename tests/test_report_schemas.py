@@ -87,10 +87,10 @@ def test_junit_has_a_passing_case_per_check_without_findings() -> None:
     assert checks.get("failures") == "0"
 
 
-def test_junit_replaces_characters_xml_cannot_carry() -> None:
+def test_junit_shows_characters_xml_cannot_carry_escaped() -> None:
     root = etree.fromstring(render(_awkward_plan(), "junit").encode("utf-8"))
     failure = root.find(".//testcase[@name='CTI002 s']/failure")
-    assert failure.get("message") == "nul \ufffd here ]]> <x/>"
+    assert failure.get("message") == "nul \\x00 here ]]> <x/>"
 
 
 def test_sarif_points_at_file_line_and_column_with_rule_ids_from_codes() -> None:

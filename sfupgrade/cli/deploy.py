@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
+from sfupgrade.cli.options import ReportOptions, emit_reports, report_options, reports_on_failure
 from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
 
 
@@ -75,7 +75,11 @@ def deploy(
     plan = plan_deploy(connection, mapped, wanted)
     if checked is not None:
         checked.into(plan)
-    if not dry_run and not plan.failed and not plan.errors:
-        apply_deploy(connection, plan, mapped, wanted, terminal_progress(report_options.quiet))
+    plan.dry_run, plan.command = dry_run, "deploy"  # a refused deploy is not a dry run
+    with reports_on_failure(plan, report_options):
+        if not dry_run and not plan.failed and not plan.errors:
+            apply_deploy(
+                connection, plan, mapped, wanted, terminal_progress(report_options.no_progress)
+            )
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

@@ -8,10 +8,12 @@ code CI sees are decided here, so every command behaves alike.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import functools
 import os
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
@@ -19,7 +21,7 @@ from typing import Any, TextIO
 import click
 
 from sfupgrade.atomic import replace_file
-from sfupgrade.errors import WriteError
+from sfupgrade.errors import PartlyAppliedError, SfUpgradeError, WriteError
 from sfupgrade.plan import Plan
 from sfupgrade.report import FORMATS, render
 
@@ -35,6 +37,9 @@ class ReportOptions:
     quiet: bool = False
     detailed_exitcode: bool = False
     verbose: int = 0
+    json: bool = False  # --json / SF_CONTENT_TYPE=JSON: the JSON envelope alone on stdout
+    repo_root: Path | None = None  # what SARIF's URIs are relative to (--repo-root)
+    no_progress: bool = False  # --quiet, or SF_USE_PROGRESS_BAR=false as in sf
 
     def exit_code(self, plan: Plan) -> int:
         """The process exit code for ``plan`` (0, 1, 3 with --detailed-exitcode, or 68)."""
@@ -99,29 +104,68 @@ def _check_destinations(options: ReportOptions) -> None:
             )
 
 
+def json_requested(flag: bool, environ: Mapping[str, str], chosen: bool = False) -> bool:
+    """``--json``, or ``SF_CONTENT_TYPE=JSON`` as the sf CLI reads it, unless the command line
+    ``chosen`` another report (``--format``, ``--output``): the shell's default yields to it."""
+    if flag:
+        return True
+    return not chosen and environ.get("SF_CONTENT_TYPE", "").upper() == "JSON"
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    source = ctx.get_parameter_source(name)
+    return source is not None and source.name not in ("DEFAULT", "DEFAULT_MAP")
+
+
+def _json_conflicts(ctx: click.Context, output: Path | None) -> None:
+    if output is not None:
+        raise click.UsageError(
+            "--json prints the JSON envelope on stdout; for a file use --report json=PATH"
+        )
+    if _given(ctx, "fmt"):
+        fmt = ctx.params.get("fmt", "")
+        if str(fmt).lower() != "json":
+            raise click.UsageError(
+                f"--json and --format {fmt} both choose stdout's report; drop one "
+                "(other formats go to files with --report FORMAT=PATH)"
+            )
+
+
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --format, --report, --output, --no-color, --quiet, --detailed-exitcode and -v."""
+    """Add --json, --format, --report, --output, --repo-root, --no-color, --quiet,
+    --detailed-exitcode and -v."""
 
     @functools.wraps(command)
     def wrapper(
         *args: Any,
+        as_json: bool,
         fmt: str,
         reports: tuple[tuple[str, Path], ...],
         output: Path | None,
+        repo_root: Path | None,
         no_color: bool,
         quiet: bool,
         detailed_exitcode: bool,
         verbose: int,
         **kwargs: Any,
     ) -> Any:
+        ctx = click.get_current_context()
+        if as_json:
+            _json_conflicts(ctx, output)
+        as_json = json_requested(as_json, os.environ, _given(ctx, "fmt") or output is not None)
+        if as_json:
+            fmt = "json"
         options = ReportOptions(
             format=fmt.lower(),
             output=output,
             reports=reports,
             color=fmt.lower() == "text" and decide_color(no_color, output, os.environ, sys.stdout),
-            quiet=quiet,
+            quiet=quiet and not as_json,
             detailed_exitcode=detailed_exitcode,
             verbose=verbose,
+            json=as_json,
+            repo_root=repo_root,
+            no_progress=quiet or os.environ.get("SF_USE_PROGRESS_BAR", "").lower() == "false",
         )
         _check_destinations(options)
         if verbose:
@@ -133,6 +177,13 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, report_options=options, **kwargs)
 
     decorators = [
+        click.option(
+            "--json",
+            "as_json",
+            is_flag=True,
+            help="Print the JSON report alone on stdout, in the sf CLI's envelope; failures too, "
+            "as sf's error envelope (also with SF_CONTENT_TYPE=JSON).",
+        ),
         click.option(
             "--format",
             "fmt",
@@ -152,9 +203,15 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ),
         click.option(
             "--output",
-            "-o",
             type=click.Path(dir_okay=False, path_type=Path),
-            help="Write the --format report to this file instead of stdout.",
+            help="Write the --format report to this file instead of stdout "
+            "(-o is --target-org, as in sf).",
+        ),
+        click.option(
+            "--repo-root",
+            type=click.Path(file_okay=False, path_type=Path),
+            help="Directory SARIF file URIs are relative to (default: GITHUB_WORKSPACE, else "
+            "the current directory).",
         ),
         click.option(
             "--no-color",
@@ -190,26 +247,72 @@ def write_report_file(path: Path, text: str, fmt: str) -> None:
         ) from None
 
 
+@contextlib.contextmanager
+def reports_on_failure(plan: Plan, options: ReportOptions) -> Iterator[None]:
+    """Around applying and verifying: a failure still writes the plan's reports, then raises.
+
+    The report files (``--report``, ``--output``) are written with ``plan.failure`` set; stdout
+    gets the report in text only, since with ``--json`` it must hold the error envelope alone
+    (which then carries the plan's report as ``result``, as sf's error envelope does).
+    """
+    try:
+        yield
+    except SfUpgradeError as exc:
+        if plan.failure is None:
+            plan.failure = str(exc)
+        from sfupgrade.report.json_report import envelope
+
+        exc.result = envelope(plan, detailed=options.detailed_exitcode)["result"]  # type: ignore[attr-defined]
+        files_only = dataclasses.replace(options, quiet=options.quiet or options.json)
+        # The first failure is the one to tell; a report failing now would only hide it.
+        with contextlib.suppress(SfUpgradeError):
+            emit_reports(plan, files_only)
+        if plan.applied and not isinstance(exc, PartlyAppliedError):
+            # Exit 1 promises nothing was applied: after a write that is no longer true.
+            partly = PartlyAppliedError(f"applied to {plan.target}, but then: {exc}")
+            partly.result = exc.result  # type: ignore[attr-defined]
+            raise partly from None
+        raise
+
+
 def emit_reports(
     plan: Plan,
     options: ReportOptions,
     *,
     environ: Mapping[str, str] | None = None,
+    text: str | None = None,
 ) -> None:
     """Write the main report (stdout or --output), every --report file, and GitHub annotations.
 
     Annotations go to stdout next to a text report, and to stderr when stdout carries a
     machine-readable report that they would corrupt (the Actions runner reads both streams).
+    Report files are written before stdout, so a failed write leaves no success on stdout (and,
+    with --json, stdout holds the error envelope alone). ``text`` replaces the text report
+    (``picklist add`` shows its diff).
     """
     environ = os.environ if environ is None else environ
     detailed = options.detailed_exitcode
-    main = render(plan, options.format, color=options.color, detailed=detailed)
-    if options.output is not None:
-        write_report_file(options.output, main, options.format)
-    elif not options.quiet:
+    root = str(options.repo_root) if options.repo_root is not None else None
+    # The files first: a report that cannot be written fails the run before stdout claims success.
+    if text is not None and options.format == "text":
+        # A command's own text report (picklist add's diff), held to the same rules.
+        from sfupgrade.report.safe import sanitize
+
+        main = sanitize(text, "text")
+    else:
+        main = render(plan, options.format, color=options.color, detailed=detailed, repo_root=root)
+    try:
+        for fmt, path in options.reports:
+            write_report_file(path, render(plan, fmt, detailed=detailed, repo_root=root), fmt)
+        if options.output is not None:
+            write_report_file(options.output, main, options.format)
+    except WriteError as exc:
+        if plan.applied and plan.failure is None:
+            plan.failure = str(exc)
+            raise PartlyAppliedError(f"applied to {plan.target}, but {exc}") from None
+        raise
+    if options.output is None and not options.quiet:
         click.echo(main, nl=False, color=options.color)
-    for fmt, path in options.reports:
-        write_report_file(path, render(plan, fmt, detailed=detailed), fmt)
     if environ.get("GITHUB_ACTIONS") == "true":
         annotations = render(plan, "github")
         stdout_is_data = options.output is None and options.format != "text"
@@ -222,5 +325,6 @@ __all__ = [
     "decide_color",
     "emit_reports",
     "report_options",
+    "reports_on_failure",
     "write_report_file",
 ]

@@ -6,6 +6,9 @@ Nothing here imports the org stack: connecting happens only once a command knows
 
 The sf CLI's variables (``SF_TARGET_ORG``, ``SF_ORG_INSTANCE_URL``, ``SF_ORG_API_VERSION``) count
 only when no PATH is given, so a shell that has them set does not turn a local run into an org run.
+A ``--client-id`` login without ``--login-url`` takes ``SF_ORG_INSTANCE_URL`` as its login URL, as
+``sf org login jwt`` does; the sf CLI has no variable of its own for a login URL, so none is
+invented here. Secrets come only from the environment: ``SF_ACCESS_TOKEN``, ``SF_CLIENT_SECRET``.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ class OrgTargetArgs:
         """The org to work on, or None for a local run; PATH and an org together are refused."""
         environ = os.environ if environ is None else environ
         given = self.given
-        jwt = bool(given.client_id or given.jwt_key_file)
-        explicit = bool(given.target_org or given.instance_url or jwt)
+        oauth = bool(given.client_id or given.jwt_key_file or given.username or given.login_url)
+        explicit = bool(given.target_org or given.instance_url or oauth)
         if explicit and path is not None:
             raise click.UsageError(
                 "give either PATH (a local project) or --target-org/--instance-url (an org), "
@@ -48,12 +51,16 @@ class OrgTargetArgs:
         if not explicit and path is None:
             target_org = environ.get("SF_TARGET_ORG") or None
             instance_url = None if target_org else environ.get("SF_ORG_INSTANCE_URL") or None
-        if not (target_org or instance_url or jwt):
+        if not (target_org or instance_url or oauth):
             return None
+        login_url = given.login_url
+        if given.client_id and not login_url:
+            login_url = environ.get("SF_ORG_INSTANCE_URL") or None
         return replace(
             given,
             target_org=target_org,
             instance_url=instance_url,
+            login_url=login_url,
             api_version=given.api_version or environ.get("SF_ORG_API_VERSION") or None,
             namespace=namespace,
             project=Path.cwd(),
@@ -64,7 +71,7 @@ CHECK_ONLY_NEEDS_ORG = "--check-only validates in an org: add --target-org or --
 
 
 def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Add --target-org, --instance-url, --api-version and the JWT options; pass ``org``."""
+    """Add --target-org, --instance-url, --api-version and the OAuth options; pass ``org``."""
 
     @functools.wraps(command)
     def wrapper(
@@ -76,6 +83,7 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
         jwt_key_file: Path | None,
         username: str | None,
         sandbox: bool,
+        login_url: str | None,
         **kwargs: Any,
     ) -> Any:
         org = OrgTargetArgs(
@@ -87,6 +95,7 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 jwt_key_file=jwt_key_file,
                 username=username,
                 sandbox=sandbox,
+                login_url=login_url,
             )
         )
         return command(*args, org=org, **kwargs)
@@ -94,6 +103,8 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
     decorators = [
         click.option(
             "--target-org",
+            "-o",
+            "target_org",
             metavar="ALIAS",
             help="Work on this org through the sf CLI's login (alias or username); "
             "default SF_TARGET_ORG when no PATH is given.",
@@ -111,7 +122,18 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
             "sourceApiVersion in the current directory, else 62.0).",
         ),
         click.option(
-            "--client-id", metavar="KEY", help="JWT login: the connected app's consumer key."
+            "--client-id",
+            metavar="KEY",
+            help="OAuth login with the connected app's consumer key: client credentials "
+            "(secret in SF_CLIENT_SECRET, --login-url the org's My Domain), or JWT with "
+            "--jwt-key-file and --username.",
+        ),
+        click.option(
+            "--login-url",
+            metavar="URL",
+            help="Where --client-id logs in: the org's My Domain "
+            "(https://mydomain.my.salesforce.com), or for JWT also login/test.salesforce.com "
+            "(default: SF_ORG_INSTANCE_URL, else login, or test with --sandbox).",
         ),
         click.option(
             "--jwt-key-file",
@@ -119,7 +141,12 @@ def org_options(command: Callable[..., Any]) -> Callable[..., Any]:
             help="JWT login: the private key whose certificate the connected app holds.",
         ),
         click.option("--username", metavar="USER", help="JWT login: the user to act as."),
-        click.option("--sandbox", is_flag=True, help="JWT login at test.salesforce.com."),
+        click.option(
+            "--sandbox",
+            is_flag=True,
+            help="JWT login to a sandbox: audience test.salesforce.com (implied by a sandbox "
+            "--login-url).",
+        ),
     ]
     for decorator in reversed(decorators):
         wrapper = decorator(wrapper)

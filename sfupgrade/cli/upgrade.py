@@ -6,7 +6,12 @@ from pathlib import Path
 
 import click
 
-from sfupgrade.cli.options import ReportOptions, emit_reports, report_options
+from sfupgrade.cli.options import (
+    ReportOptions,
+    emit_reports,
+    report_options,
+    reports_on_failure,
+)
 from sfupgrade.cli.org_options import (
     CHECK_ONLY_NEEDS_ORG,
     OrgTargetArgs,
@@ -88,13 +93,15 @@ def upgrade(
             path = example_project_dir()
         request = UpgradeRequest(project=path, picklist=wanted, content=content)
     plan = plan_upgrade(request)
-    if check_only:
-        if not plan.errors:
-            for deploy_id in check_upgrade(plan, request):
-                click.echo(f"Validated by the org (check-only deploy {deploy_id})", err=True)
-    elif not dry_run and not plan.errors:
-        from sfupgrade.progress import terminal_progress
+    plan.dry_run = dry_run or check_only
+    with reports_on_failure(plan, report_options):
+        if check_only:
+            if not plan.errors:
+                for deploy_id in check_upgrade(plan, request):
+                    click.echo(f"Validated by the org (check-only deploy {deploy_id})", err=True)
+        elif not dry_run and not plan.errors:
+            from sfupgrade.progress import terminal_progress
 
-        apply_upgrade(plan, request, terminal_progress(report_options.quiet))
+            apply_upgrade(plan, request, terminal_progress(report_options.no_progress))
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

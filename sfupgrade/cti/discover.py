@@ -83,7 +83,9 @@ class Discovery:
         return not (self.actions or self.records or self.graphs)
 
 
-def _skipped(name: str, folder: str) -> bool:
+def skipped(name: str, folder: str) -> bool:
+    """Whether a walk for CTI content (discovery, a pull's look for local files) skips the
+    folder ``name`` inside ``folder``."""
     if name.startswith(".") or name in SKIP_DIRS:
         return True
     return os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))  # a virtualenv
@@ -95,7 +97,7 @@ def _json_files(directory: str) -> list[tuple[str, bool]]:
     top = os.path.basename(os.path.realpath(directory)) in CONTENT_DIRS
     found = []
     for root, dirs, files in os.walk(directory):
-        dirs[:] = sorted(d for d in dirs if not _skipped(d, root))
+        dirs[:] = sorted(d for d in dirs if not skipped(d, root))
         relative = os.path.relpath(root, directory)
         inside = top or bool(CONTENT_DIRS.intersection(Path(relative).parts))
         found += [(os.path.join(root, f), inside) for f in sorted(files) if f.endswith(".json")]
@@ -106,7 +108,7 @@ def flows_folders(root: str) -> list[str]:
     """Every ``ctiFlows`` folder under ``root``, where discovery would look."""
     found = []
     for folder, dirs, _ in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not _skipped(d, folder))
+        dirs[:] = sorted(d for d in dirs if not skipped(d, folder))
         found += [os.path.join(folder, d) for d in dirs if d == FLOWS_DIR]
     return found
 

@@ -68,7 +68,7 @@ class Reader:
             flow=data["flow"],
             order=data.get("order", 0),
             payload=tuple(PayloadEntry(k, v) for k, v in data.get("payload", {}).items()),
-            form=None if form is None else _form(form),
+            form=None if form is None else read_form(form),
             file=path,
             text=text,
         )
@@ -146,7 +146,9 @@ def _block(raw: dict[str, Any]) -> Block:
     )
 
 
-def _form(data: dict[str, Any]) -> Form:
+def read_form(data: dict[str, Any]) -> Form:
+    """An action's form as the model holds it, with the documented defaults filled in (type
+    Text, order = position, required false): one home for them, used for files and org rows."""
     fields = tuple(
         FormField(
             raw["key"],
@@ -158,6 +160,11 @@ def _form(data: dict[str, Any]) -> Form:
         for index, raw in enumerate(data["fields"], 1)
     )
     return Form(data.get("title", ""), data.get("instructions", ""), fields)
+
+
+def is_graph(data: Any) -> bool:
+    """Whether parsed JSON is a flow graph by the shipped schema (for text from an org)."""
+    return isinstance(data, dict) and "actions" in data and Schema(GRAPH_SCHEMA).check(data) is None
 
 
 def _stem(path: str) -> str:

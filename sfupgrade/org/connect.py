@@ -1,16 +1,25 @@
-"""One connection to one org: authentication, timeouts, safe retries, errors in one line.
+"""One connection to one org: a simple-salesforce login, our transport policy, one-line errors.
 
-Why plain ``requests`` (REST) and hand-written SOAP envelopes rather than simple-salesforce's
-``mdapi`` (zeep): simple-salesforce sets no HTTP timeout, retries nothing, shares one header dict
-between REST and SOAP, returns uneven shapes and raises a bare ``Exception`` on a failed save.
-The three Metadata API calls the upgrade needs (list, read, update) are small envelopes; owning
-them keeps every request visible to the retry policy, the request log and the redactor, and lets
-the fake org in the tests answer exactly what Salesforce answers.
+simple-salesforce (the design's Salesforce client, and the one CumulusCI tasks and most Python
+users already hold) does the logins (:mod:`sfupgrade.org.login`) and holds the session id and
+the instance; :meth:`OrgConnection.from_salesforce` takes a client someone else logged in. Its
+``requests.Session`` is ours (:class:`~sfupgrade.org.transport.PolicySession`), so every request
+it sends, the OAuth token requests included, has timeouts, the retry policy and the redacting
+request log; on a caller's own session the same policy is wrapped round each call here.
 
-Retries follow salesforce-facts.md: 502/503 and connection errors are retried with capped
-exponential backoff and jitter (honouring ``Retry-After``); a read timeout is retried only for a
-request that is safe to repeat (a plain insert may have happened: the caller re-queries instead).
-An expired session is refreshed once when the credentials allow it (``--target-org``).
+What stays hand-written, and why: the Metadata API envelopes, because simple-salesforce's
+zeep-based ``mdapi`` ignores the session's timeouts, freezes the SessionHeader at first use (so a
+refreshed session is never sent) and logs whole envelopes, session id included, at DEBUG, and its
+``deploy`` template writes ``None`` and ``True``/``False`` into DeployOptions; the Bulk API 2.0
+CSV (:mod:`sfupgrade.org.bulk`), because its ``bulk2`` writes None as an empty cell, which on an
+update cannot tell "leave the field unchanged" from "clear it" (``#N/A``). REST goes through
+the same session with the client's token rather than through ``restful()``, which turns an empty
+JSON answer (``[]``, ``{}``) into None, parses JSON leniently (duplicate keys, NaN), renews an
+expired session up to three times (and fails on a 401 whose body is not its error list), and
+cannot renew a session the sf CLI gave.
+
+An expired session is renewed once when the login allows it (client credentials, JWT and
+``--target-org`` log in again; an access token cannot).
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import shutil
 import subprocess
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -32,12 +41,13 @@ from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
 from sfupgrade.logs import register_secret
 from sfupgrade.org.options import OrgOptions
-from sfupgrade.org.redact import redact_headers, redact_text
+from sfupgrade.org.redact import redact_text
 from sfupgrade.xmlio import MD_NS, parse_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     import requests
     from lxml import etree
+    from simple_salesforce import Salesforce
 
 log = logging.getLogger("sfupgrade.org")
 
@@ -95,39 +105,67 @@ def _sleep(seconds: float) -> None:
     time.sleep(seconds)
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """An instance URL and a token; ``refresh`` gets a new token when the source allows it."""
-
-    instance_url: str
-    token: str = field(repr=False)
-    refresh: Callable[[], Credentials] | None = field(default=None, repr=False, compare=False)
-
-
 class OrgConnection:
-    """REST and SOAP calls to one org, with retries and errors that never show the token."""
+    """REST and SOAP calls to one org, with retries and errors that never show the token.
+
+    ``sf`` is a logged-in ``simple_salesforce.Salesforce``; ``again`` logs in anew when the
+    session expires (None: the login cannot be repeated, as with a bare access token).
+    """
 
     def __init__(
         self,
-        credentials: Credentials,
+        sf: Salesforce,
         api_version: str,
         retry: RetryPolicy | None = None,
-        session: requests.Session | None = None,
+        *,
+        again: Callable[[], Salesforce] | None = None,
     ) -> None:
-        self._credentials = credentials
-        register_secret(credentials.token)
+        self._again = again
         self.api_version = api_version
         self.retry = retry or RetryPolicy()
-        self._session = session
         self.api_usage: tuple[int, int] | None = None
         self.requests_sent = 0
+        self._use(sf)
+
+    def _use(self, sf: Salesforce) -> None:
+        """Work through ``sf`` from now on (a renewed login may name another instance)."""
+        register_secret(sf.session_id)
+        self._instance_url = check_url(f"https://{sf.sf_instance}")
+        self._sf = sf
+
+    @classmethod
+    def from_salesforce(
+        cls,
+        sf: Salesforce,
+        api_version: str | None = None,
+        *,
+        retry: RetryPolicy | None = None,
+        again: Callable[[], Salesforce] | None = None,
+    ) -> OrgConnection:
+        """Work through a client someone else logged in (CumulusCI's ``self.sf``, a script's).
+
+        Its session (adapters, proxies, certificates) carries our calls, each with the retry
+        policy and timeouts around it. ``api_version`` defaults to the client's ``sf_version``;
+        ``again`` may give a fresh client when the session expires.
+        """
+        version = api_version or str(sf.sf_version)
+        if not _VERSION.match(version):
+            raise OrgConfigError(
+                f"API version {version!r} is not like 62.0; pass api_version='62.0'"
+            )
+        return cls(sf, version, retry, again=again)
 
     def __repr__(self) -> str:
         return f"OrgConnection({self.instance_url!r}, api_version={self.api_version!r})"
 
     @property
+    def sf(self) -> Salesforce:
+        """The simple-salesforce client in use (a new one after a renewed session)."""
+        return self._sf
+
+    @property
     def instance_url(self) -> str:
-        return self._credentials.instance_url
+        return self._instance_url
 
     @property
     def target(self) -> str:
@@ -140,14 +178,14 @@ class OrgConnection:
 
     @property
     def session(self) -> requests.Session:
-        if self._session is None:
-            import requests
+        return self._sf.session
 
-            self._session = requests.Session()
-        return self._session
+    @property
+    def _token(self) -> str:
+        return str(self._sf.session_id)
 
     def _clean(self, text: str) -> str:
-        return redact_text(text, [self._credentials.token])
+        return redact_text(text, [self._token])
 
     # -- REST -------------------------------------------------------------------------------
 
@@ -248,7 +286,7 @@ class OrgConnection:
                 f'<soapenv:Envelope xmlns:soapenv="{SOAP_NS}" xmlns="{MD_NS}" '
                 'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
                 "<soapenv:Header><SessionHeader><sessionId>"
-                f"{escape(self._credentials.token)}"
+                f"{escape(self._token)}"
                 "</sessionId></SessionHeader></soapenv:Header>"
                 f"<soapenv:Body><{operation}>{body}</{operation}></soapenv:Body>"
                 "</soapenv:Envelope>"
@@ -286,58 +324,36 @@ class OrgConnection:
         data: Callable[[], bytes] | None = None,
         bearer: bool = True,
     ) -> requests.Response:
-        """Send with retries; return the final response (any status) or raise.
+        """Send with the transport policy; return the final response (any status) or raise.
 
         ``bearer=False`` for SOAP, whose session travels in the envelope: REST and SOAP headers
-        are kept apart.
+        are kept apart. Headers and body are built again after a renewed session.
         """
-        import requests
+        from sfupgrade.org.transport import send, transport_of
 
-        refreshed = False
-        attempt = 0
-        while True:
-            if bearer:
-                headers = {**headers, "Authorization": f"Bearer {self._credentials.token}"}
+        def counted(*args: Any, **kwargs: Any) -> requests.Response:
             self.requests_sent += 1
-            # The logging filter masks the token too; redacting here keeps this line safe even
-            # for a handler someone else configured.
-            log.debug("%s %s headers=%s", method, _path(url), redact_headers(headers))
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    params=params,
-                    json=json,
-                    data=data() if data else None,
-                    headers=headers,
-                    timeout=(self.retry.connect_timeout, self.retry.read_timeout),
-                )
-            except (requests.ConnectionError, requests.Timeout) as exc:
-                # A read timeout means the request may have been applied: repeat only if safe.
-                retryable = idempotent or isinstance(exc, requests.ConnectTimeout)
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
-                log.debug("%s %s: %s (attempt %d)", method, _path(url), kind, attempt + 1)
-                if retryable and attempt + 1 < self.retry.attempts:
-                    _sleep(self.retry.delay(attempt))
-                    attempt += 1
-                    continue
-                raise UnavailableError(self._unavailable(method, url, kind, attempt + 1)) from None
+            return transport_of(self.session)(*args, **kwargs)
+
+        renewed = False
+        while True:
+            sent = {**headers, "Authorization": f"Bearer {self._token}"} if bearer else headers
+            response = send(
+                counted,
+                self.retry,
+                method,
+                url,
+                idempotent=idempotent,
+                params=params,
+                json=json,
+                data=data() if data else None,
+                headers=sent,
+            )
             self._note_usage(response)
-            log.debug("%s %s -> %d", method, _path(url), response.status_code)
-            # 503: Salesforce did not take the request. 502 comes from a proxy that may have
-            # passed it on, so only a request that is safe to repeat is sent again.
-            if response.status_code == 503 or (idempotent and response.status_code == 502):
-                if attempt + 1 < self.retry.attempts:
-                    _sleep(self.retry.delay(attempt, response.headers.get("Retry-After")))
-                    attempt += 1
-                    continue
-                what = f"HTTP {response.status_code}"
-                raise UnavailableError(self._unavailable(method, url, what, attempt + 1))
             if _is_invalid_session(response):
-                if not refreshed and self._credentials.refresh is not None:
-                    refreshed = True
-                    self._credentials = self._credentials.refresh()
-                    register_secret(self._credentials.token)
+                if not renewed and self._again is not None:
+                    renewed = True
+                    self._use(self._again())
                     continue
                 raise SessionError(
                     f"{self.host}: the session is expired or invalid (INVALID_SESSION_ID); "
@@ -347,21 +363,11 @@ class OrgConnection:
                 raise self._limit_error(_rest_error_fields(response)[1])
             return response
 
-    def _unavailable(self, method: str, url: str, what: str, attempts: int) -> str:
-        return (
-            f"{self.host}: {method} {_path(url)} failed ({what}) after {attempts} attempt(s); "
-            "nothing more was sent. Check https://status.salesforce.com and rerun"
-        )
-
     def _note_usage(self, response: requests.Response) -> None:
         info = response.headers.get("Sforce-Limit-Info", "")
         match = re.search(r"api-usage=(\d+)/(\d+)", info)
         if match:
             self.api_usage = (int(match.group(1)), int(match.group(2)))
-
-
-def _path(url: str) -> str:
-    return urlsplit(url).path
 
 
 def _rest_error_fields(response: requests.Response) -> tuple[str, str]:
@@ -407,7 +413,7 @@ def resolve_api_version(options: OrgOptions) -> str:
     return version
 
 
-def _check_url(url: str) -> str:
+def check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme != "https" or not parts.hostname:
         raise OrgConfigError(
@@ -424,13 +430,18 @@ def _run_sf(argv: list[str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, capture_output=True, text=True, check=False, timeout=120)
 
 
-def sf_cli_credentials(alias: str, runner: Runner | None = None) -> Credentials:
+def _run_sf_now(argv: list[str]) -> subprocess.CompletedProcess[str]:
+    """``_run_sf`` looked up at call time, so a test may replace it on this module."""
+    return _run_sf(argv)
+
+
+def sf_cli_credentials(alias: str, runner: Runner | None = None) -> tuple[str, str]:
     """Instance URL and token of an sf CLI alias, via ``sf org display --json``.
 
-    The token comes back on the child's stdout, never passes through its argv, and is
-    asked for again when the session expires (``refresh``).
+    The token comes back on the child's stdout and never passes through its argv; the login
+    asks for it again when the session expires.
     """
-    runner = runner or _run_sf
+    runner = runner or _run_sf_now
     exe = shutil.which("sf") or "sf"
     result = _sf_result(runner, [exe, "org", "display", "--target-org", alias, "--json"], alias)
     token, url = result.get("accessToken"), result.get("instanceUrl")
@@ -447,7 +458,7 @@ def sf_cli_credentials(alias: str, runner: Runner | None = None) -> Credentials:
             f"sf org display --target-org {alias} gave no access token or instance URL; "
             f"log in again (sf org login web --alias {alias})"
         )
-    return Credentials(_check_url(str(url)), str(token), lambda: sf_cli_credentials(alias, runner))
+    return check_url(str(url)), str(token)
 
 
 def _sf_result(runner: Runner, argv: list[str], alias: str) -> dict[str, Any]:
@@ -484,32 +495,20 @@ def connect(
     runner: Runner | None = None,
     retry: RetryPolicy | None = None,
 ) -> OrgConnection:
-    """The one way commands reach an org; called only by commands that need one."""
+    """The one way commands reach an org; called only by commands that need one.
+
+    simple-salesforce and requests are imported here, never on a local command's path, and
+    only once the options add up: a login mistake is reported without loading them.
+    """
     environ = os.environ if environ is None else environ
     version = resolve_api_version(options)
-    if options.client_id or options.jwt_key_file:
-        if not (options.client_id and options.jwt_key_file and options.username):
-            raise OrgConfigError(
-                "JWT login needs --client-id, --jwt-key-file and --username together"
-            )
-        from sfupgrade.org.jwt_auth import jwt_credentials
+    retry = retry or RetryPolicy()
+    from sfupgrade.org.login import choose
 
-        credentials = jwt_credentials(
-            options.client_id, options.jwt_key_file, options.username, options.sandbox
-        )
-    elif options.target_org:
-        credentials = sf_cli_credentials(options.target_org, runner)
-    elif options.instance_url:
-        token = environ.get("SF_ACCESS_TOKEN", "").strip()
-        if not token:
-            raise OrgConfigError(
-                "--instance-url needs an access token in SF_ACCESS_TOKEN (e.g. from "
-                "sf org display --json); it is read from the environment, never from argv"
-            )
-        credentials = Credentials(_check_url(options.instance_url), token)
-    else:
-        raise OrgConfigError(
-            "no org given: pass --target-org ALIAS (sf CLI), --instance-url URL with "
-            "SF_ACCESS_TOKEN set, or --client-id/--jwt-key-file/--username (JWT)"
-        )
-    return OrgConnection(credentials, version, retry)
+    login = choose(options, environ, retry, version, runner)
+    return OrgConnection(login.sf, version, retry, again=login.again)
+
+
+def connect_from(sf: Salesforce, api_version: str | None = None) -> OrgConnection:
+    """The library's way in with an existing ``simple_salesforce.Salesforce`` (no login)."""
+    return OrgConnection.from_salesforce(sf, api_version)

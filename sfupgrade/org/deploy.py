@@ -21,7 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
 def content_records(content: Content) -> RecordSet:
     """The records the release content stands for; a flow without its record file has no
-    source or event to deploy, so it is validated but not deployed."""
+    source or event to deploy, so it is validated but not deployed. The fields are
+    ``record_fields()`` as given (``active`` may be None, text empty): planning normalises them
+    to what the org stores (:func:`sfupgrade.org.records.normalise`)."""
     flows = tuple(f.record_fields() for f in content.flows if f.has_record)
     return RecordSet(flows, tuple(a.record_fields() for a in content.actions))
 

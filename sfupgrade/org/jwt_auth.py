@@ -1,75 +1,110 @@
-"""OAuth 2.0 JWT bearer login: how CI reaches an org without a person or a stored session.
+"""OAuth 2.0 JWT bearer login: how CI reaches an org without a person or a stored secret.
 
 A connected app's consumer key (``--client-id``), the private key whose certificate the app
-holds (``--jwt-key-file``) and the user to act as (``--username``) give a fresh access token
-from ``login.salesforce.com`` (``test.salesforce.com`` with ``--sandbox``). The assertion lives
-three minutes and is never logged; a new one is signed when the session expires.
+holds (``--jwt-key-file``) and the user to act as (``--username``) give an access token. The
+token endpoint is ``--login-url``: the org's My Domain (needed where an org blocks the generic
+login hosts, and a way round test.salesforce.com's intermittent failures) or login/test. The
+assertion's audience is not the endpoint: by Salesforce's rule it stays
+``https://login.salesforce.com``, or ``https://test.salesforce.com`` for a sandbox, which is
+recognised from its login URL or ``--sandbox`` (:func:`audience`).
+
+simple-salesforce signs and sends the assertion (``consumer_key`` + ``privatekey`` +
+``domain`` for the audience + ``instance_url`` for a My Domain endpoint) through our session;
+the key is read here, bounded, so a wrong file is one clear line, not a traceback.
 """
 
 from __future__ import annotations
 
-import time
+import os
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from sfupgrade.jsonio import JsonInputError, loads_strict
-from sfupgrade.org.redact import redact_text
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sfupgrade.org.connect import Credentials
+    from simple_salesforce import Salesforce
+
+    from sfupgrade.org.transport import PolicySession
 
 PRODUCTION = "https://login.salesforce.com"
 SANDBOX = "https://test.salesforce.com"
-GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+KEY_LIMIT = 64 * 1024  # an RSA key in PEM is a few kB; anything bigger is not one
 
 
-def jwt_credentials(
-    client_id: str, key_file: Path, username: str, sandbox: bool = False
-) -> Credentials:
-    """Log in with a signed JWT; the credentials refresh themselves the same way."""
+def is_sandbox_host(host: str) -> bool:
+    """Whether a login host is a sandbox's: test.salesforce.com or a sandbox My Domain.
+
+    Enhanced domains put sandboxes under ``*.sandbox.my.salesforce.com``; before them a
+    sandbox's My Domain was ``mydomain--name.my.salesforce.com``.
+    """
+    host = host.lower()
+    if host == "test.salesforce.com" or host.endswith(".sandbox.my.salesforce.com"):
+        return True
+    return host.endswith(".my.salesforce.com") and "--" in host.split(".", 1)[0]
+
+
+def audience(login_url: str, sandbox: bool) -> str:
+    """The ``aud`` claim: login.salesforce.com, or test.salesforce.com for a sandbox."""
+    from sfupgrade.org.connect import OrgConfigError
+
+    host = urlsplit(login_url).hostname or ""
+    if sandbox and host == "login.salesforce.com":
+        raise OrgConfigError(
+            "--sandbox with --login-url https://login.salesforce.com: a sandbox logs in at "
+            "https://test.salesforce.com or its own My Domain; drop one of the two"
+        )
+    return SANDBOX if sandbox or is_sandbox_host(host) else PRODUCTION
+
+
+def read_key(key_file: Path) -> bytes:
+    """The private key's bytes: a regular file of at most :data:`KEY_LIMIT` holding an RSA key."""
     import jwt
-    import requests
 
-    from sfupgrade.org.connect import Credentials, OrgConfigError, _check_url
+    from sfupgrade.org.connect import OrgConfigError
 
-    login = SANDBOX if sandbox else PRODUCTION
     try:
-        key = key_file.read_bytes()
+        with open(key_file, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise OrgConfigError(f"{key_file}: the JWT key file is not a regular file")
+            key = handle.read(KEY_LIMIT + 1)
     except OSError as exc:
         raise OrgConfigError(f"{key_file}: cannot read the JWT key file: {exc.strerror}") from None
-    claims = {"iss": client_id, "sub": username, "aud": login, "exp": int(time.time()) + 180}
     try:
-        assertion = jwt.encode(claims, key, algorithm="RS256")
+        if len(key) > KEY_LIMIT:
+            raise ValueError("too big")
+        jwt.encode({"probe": 1}, key, algorithm="RS256")
     except (ValueError, TypeError, jwt.PyJWTError):
         raise OrgConfigError(
             f"{key_file}: not an RSA private key in PEM form; pass the key whose certificate "
             "the connected app holds"
         ) from None
-    try:
-        response = requests.post(
-            f"{login}/services/oauth2/token",
-            data={"grant_type": GRANT, "assertion": assertion},
-            timeout=(10, 60),
-        )
-    except requests.RequestException as exc:
-        raise OrgConfigError(f"JWT login at {login} failed: {type(exc).__name__}") from None
-    try:
-        body = loads_strict(response.text or "{}", "JWT login answer")
-    except JsonInputError:
-        body = {}
-    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
-        error = body.get("error", response.status_code) if isinstance(body, dict) else ""
-        detail = body.get("error_description", "") if isinstance(body, dict) else ""
-        raise OrgConfigError(
-            redact_text(
-                f"JWT login for {username} at {login} failed: {error}: {detail}; check "
-                "--client-id, --username, that the connected app holds the key's certificate "
-                "and that the user is pre-authorised"
-                + ("" if sandbox else " (a sandbox needs --sandbox)")
-            )
-        )
-    return Credentials(
-        _check_url(str(body.get("instance_url", ""))),
-        str(body["access_token"]),
-        lambda: jwt_credentials(client_id, key_file, username, sandbox),
+    return key
+
+
+def jwt_salesforce(
+    session: PolicySession,
+    version: str,
+    client_id: str,
+    key: bytes,
+    username: str,
+    login_url: str,
+    aud: str,
+) -> Salesforce:
+    """Log in through simple-salesforce; the token endpoint is ``login_url``'s host."""
+    from simple_salesforce import Salesforce
+
+    from sfupgrade.org.login import salesforce_domain
+
+    endpoint = salesforce_domain(login_url)
+    aud_domain = salesforce_domain(aud)
+    return Salesforce(
+        username=username,
+        consumer_key=client_id,
+        # simple-salesforce types it str; PyJWT takes the PEM bytes as they are.
+        privatekey=key,  # type: ignore[arg-type]
+        domain=aud_domain,
+        # The token endpoint when it is not the audience's host (a My Domain).
+        instance_url=None if endpoint == aud_domain else endpoint,
+        session=session,
+        version=version,
     )

@@ -4,7 +4,12 @@ The CTI Adapter's object and field API names are not public, so they live in one
 user can override (``--mapping FILE``); the bundled defaults (``default_mapping.json``, read with
 importlib.resources) are guesses marked ``"verified": false``. Because a wrong guess would fail
 mid-deploy, :func:`check_mapping` compares every mapped name with the org's describe first and
-names the key to fix.
+names the key to fix, pointing at ``sfupgrade mapping discover`` (:mod:`sfupgrade.org.discover`),
+which writes a mapping file from the org's describe.
+
+The loader reads ``verified``, ``flow`` and ``action`` (each ``object`` and ``fields``) and
+ignores every other key by design: ``_about`` and each kind's ``notes`` (how discover placed each
+name) are for the people who read the file.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ if TYPE_CHECKING:  # pragma: no cover
 FLOW_FIELDS = ("name", "source", "event", "active", "description", "definition")
 ACTION_FIELDS = ("name", "flow", "order", "payload", "form")
 _KINDS = {"flow": FLOW_FIELDS, "action": ACTION_FIELDS}
+# How every mismatch error ends: the one command that finds the org's real names.
+DISCOVER_HINT = (
+    "find the org's names with `sfupgrade mapping discover` (same org options) > mapping.json "
+    "and pass --mapping FILE"
+)
 
 
 class MappingError(UsageError):
@@ -102,7 +112,7 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
             raise MappingError(
                 f"{connection.host}: object {om.object} (CTI {om.kind}s, '{om.kind}.object' in "
                 f"{mapping.source}) is not in the org; is the CTI Adapter installed? Otherwise "
-                "put the right API name in a mapping file and pass --mapping FILE"
+                f"{DISCOVER_HINT}"
             )
         for model_field, api_name in om.fields:
             if api_name not in fields:
@@ -110,13 +120,13 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise MappingError(
                     f"{connection.host}: field {om.object}.{api_name} ('{om.kind}.fields."
-                    f"{model_field}' in {mapping.source}) is not in the org{hint}; put the "
-                    "right API name in a mapping file and pass --mapping FILE"
+                    f"{model_field}' in {mapping.source}) is not in the org{hint}; "
+                    f"{DISCOVER_HINT}"
                 )
         if om.kind == "action":
             lookup = fields[om.field("flow")]
             if mapping.flow.object not in (lookup.get("referenceTo") or []):
                 raise MappingError(
                     f"{connection.host}: {om.object}.{om.field('flow')} ('action.fields.flow') "
-                    f"is not a lookup to {mapping.flow.object}; fix the mapping file"
+                    f"is not a lookup to {mapping.flow.object}; {DISCOVER_HINT}"
                 )

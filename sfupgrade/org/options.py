@@ -12,7 +12,7 @@ from pathlib import Path
 
 @dataclass(frozen=True)
 class OrgOptions:
-    """How the user asked to reach an org (the CLI's --target-org / --instance-url options)."""
+    """How the user asked to reach an org (the CLI's org options; see sfupgrade.org.login)."""
 
     target_org: str | None = None
     instance_url: str | None = None
@@ -23,3 +23,4 @@ class OrgOptions:
     jwt_key_file: Path | None = None
     username: str | None = None
     sandbox: bool = False
+    login_url: str | None = None  # token endpoint of --client-id logins (My Domain)

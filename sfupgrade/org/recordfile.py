@@ -2,8 +2,12 @@
 
 ``{"flows": [{name, source, event, active, description, definition}], "actions": [{name, flow,
 order, payload, form}]}``. ``definition`` is the flow as the CTI Flow editor downloads it, given
-as a JSON object or as its text. Read strictly and checked whole before anything is sent, so a
-typo is one located error instead of a half-deployed org.
+as a JSON object or as its text. ``event`` and ``description`` may be null or left out (a
+``ctiAction`` flow runs on an action, not an event: the release's own
+``Create_Callback_Task.ctiFlow.json`` holds ``"event": null``, as metadata/README.md documents);
+``active`` may be left out and is then false, as Salesforce stores an unset checkbox. Read
+strictly and checked whole before anything is sent, so a typo is one located error instead of
+a half-deployed org.
 """
 
 from __future__ import annotations
@@ -31,12 +35,14 @@ class RecordSet:
 _FLOW = {
     "name": str,
     "source": str,
-    "event": str,
+    "event": (str, type(None)),
     "active": bool,
     "description": (str, type(None)),
     "definition": (str, dict),
 }
 _ACTION = {"name": str, "flow": str, "order": int, "payload": dict, "form": dict}
+# Keys that may be left out; the org layer gives them the value the org would store.
+_OPTIONAL = ("event", "active", "description")
 
 
 def _check(item: Any, spec: dict[str, Any], where: str) -> dict[str, Any]:
@@ -48,8 +54,9 @@ def _check(item: Any, spec: dict[str, Any], where: str) -> dict[str, Any]:
     record = {}
     for key, kind in spec.items():
         value = item.get(key)
-        if key == "description" and key not in item:
-            value = None
+        if key in _OPTIONAL and key not in item:
+            record[key] = None
+            continue
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             raise RecordFileError(f"{where}: '{key}' is missing or not {_kind_name(kind)}")
         record[key] = value

@@ -14,6 +14,15 @@ stops the run; what was not yet sent is reported Failed, and a rerun plans only 
 
 Above :data:`BULK_THRESHOLD` (2,000, Salesforce's advice) records of one kind and operation,
 one Bulk API 2.0 job replaces ceil(N/200) collections calls (see :mod:`sfupgrade.org.bulk`).
+
+What is sent is what the org stores, so that a plan converges (apply, re-plan, nothing left):
+a checkbox is never null in Salesforce (a missing ``active`` is false) and a text field stores
+an empty string as null, so :func:`normalise` makes both sides of every comparison, and every
+value sent, follow those rules.
+
+Queries that carry names (the recovery after a lost create) are split so that each URI stays
+under :data:`URI_BUDGET`: Salesforce answers 414 to a URI over 16,384 bytes, and 431 when URI
+and headers together pass it (help.salesforce.com, article 000386264).
 """
 
 from __future__ import annotations
@@ -23,6 +32,7 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote_plus
 
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
@@ -39,6 +49,8 @@ BULK_THRESHOLD = 2000  # records of one kind and operation; above it, one Bulk A
 LOCK_RETRIES = 3
 TYPES = {"flow": "CtiFlow", "action": "CtiAction"}
 _JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
+_CHECKBOXES = {"flow": ("active",), "action": ()}
+URI_BUDGET = 16384 - 4096  # bytes of URI; the rest of Salesforce's 16,384 is left to headers
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,35 @@ def query_all(connection: OrgConnection, soql: str) -> list[dict[str, Any]]:
     return rows
 
 
+def query_in(
+    connection: OrgConnection, head: str, field: str, values: list[str]
+) -> list[dict[str, Any]]:
+    """The rows of ``head WHERE field IN (values)``, in as many queries as keep every URI
+    within :data:`URI_BUDGET` (a query holds at least one value).
+
+    Sizes are counted as sent: the query goes in ``?q=``, form-encoded piece by piece.
+    """
+    fixed = len(connection.rest_url("query")) + len(
+        "?q=" + quote_plus(f"{head} WHERE {field} IN ()")
+    )
+    comma = len(quote_plus(", "))
+    chunks: list[list[str]] = [[]]
+    size = fixed
+    for value in values:
+        quoted = soql_quote(value)
+        cost = len(quote_plus(quoted)) + (comma if chunks[-1] else 0)
+        if chunks[-1] and size + cost > URI_BUDGET:
+            chunks.append([])
+            size, cost = fixed, cost - comma
+        chunks[-1].append(quoted)
+        size += cost
+    rows: list[dict[str, Any]] = []
+    for chunk in chunks:
+        if chunk:
+            rows.extend(query_all(connection, f"{head} WHERE {field} IN ({', '.join(chunk)})"))
+    return rows
+
+
 def _select(om: ObjectMapping) -> str:
     return f"SELECT Id, {', '.join(api for _, api in om.fields)} FROM {om.object}"
 
@@ -93,13 +134,22 @@ def existing_records(
 # -- comparing -------------------------------------------------------------------------------
 
 
+def normalise(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record as the org will store it: a missing or null checkbox is false, an empty
+    string is null. Applied to what is planned (and so sent) and to what the org gave back."""
+    stored = {k: None if v == "" else v for k, v in record.items()}
+    for field in _CHECKBOXES[kind]:
+        if stored.get(field) is None:
+            stored[field] = False
+    return stored
+
+
 def _same(kind: str, field: str, before: Any, after: Any) -> bool:
+    """Compares normalised values."""
     if field in _JSON_FIELDS[kind]:
         return _as_json(before) == _as_json(after)
     if field == "order" and before is not None and after is not None:
         return float(before) == float(after)
-    if field == "description":
-        return (before or None) == (after or None)
     return before == after
 
 
@@ -129,7 +179,7 @@ def _model_view(kind: str, om: ObjectMapping, row: dict[str, Any], flows_by_id: 
     view = {field: row.get(api) for field, api in om.fields}
     if kind == "action":
         view["flow"] = flows_by_id.get(row.get(om.field("flow")))
-    return view
+    return normalise(kind, view)
 
 
 # -- planning --------------------------------------------------------------------------------
@@ -143,6 +193,8 @@ def plan_records(
 ) -> list[Change]:
     """Describe-check the mapping, query what exists, and plan each record; writes nothing."""
     check_mapping(connection, mapping)
+    flows = [normalise("flow", f) for f in flows]
+    actions = [normalise("action", a) for a in actions]
     org_flows = existing_records(connection, mapping.flow)
     org_actions = existing_records(connection, mapping.action) if actions else {}
     flow_ids = {name: rows[0]["Id"] for name, rows in org_flows.items() if len(rows) == 1}
@@ -368,9 +420,9 @@ class _Applier:
         """The answer to a create was lost: see what exists, create only the rest, once."""
         op = batch[0].operation
         name_field = op.name_field
-        names = ", ".join(soql_quote(c.name) for c in batch)
-        soql = f"SELECT Id, {name_field} FROM {op.sobject} WHERE {name_field} IN ({names})"
-        found = {row[name_field]: row["Id"] for row in query_all(self.connection, soql)}
+        head = f"SELECT Id, {name_field} FROM {op.sobject}"
+        rows = query_in(self.connection, head, name_field, [c.name for c in batch])
+        found = {row[name_field]: row["Id"] for row in rows}
         missing = [c for c in batch if c.name not in found]
         log.info(
             "create answer lost: %d of %d already created", len(batch) - len(missing), len(batch)

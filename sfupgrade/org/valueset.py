@@ -56,7 +56,11 @@ def find_full_name(connection: OrgConnection, name: str, namespace: str | None =
     """
     if namespace:
         return f"{namespace}__{name}"
-    body = "<queries><type>GlobalValueSet</type></queries>"
+    # asOfVersion is required by the WSDL: the version every other call of the run speaks.
+    body = (
+        "<queries><type>GlobalValueSet</type></queries>"
+        f"<asOfVersion>{escape(connection.api_version)}</asOfVersion>"
+    )
     result = connection.metadata_call("listMetadata", body)
     names = [
         (r.findtext(f"{{{MD_NS}}}fullName") or "").strip()

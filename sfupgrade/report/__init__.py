@@ -1,7 +1,9 @@
 """Reports: every format is a pure function of one :class:`~sfupgrade.plan.Plan`.
 
 :func:`render` is the only entry point callers need. It redacts secrets from the plan before a
-renderer sees it and from the text after, so no format can leak a token whatever it escapes.
+renderer sees it and from the text after, so no format can leak a token whatever it escapes; and
+it passes every report through :func:`sfupgrade.report.safe.sanitize`, so no input can write a
+GitHub Actions workflow command or a character a UTF-8 writer refuses into any of them.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 from sfupgrade.report.redact import redact, redact_plan
+from sfupgrade.report.safe import encodable, sanitize
 
 if TYPE_CHECKING:
     from sfupgrade.plan import Plan
@@ -29,12 +32,14 @@ _MODULES = {
 }
 
 
-def _render_with(fmt: str, plan: Plan, color: bool, detailed: bool) -> str:
+def _render_with(fmt: str, plan: Plan, color: bool, detailed: bool, repo_root: str | None) -> str:
     module = importlib.import_module(f"sfupgrade.report.{_MODULES[fmt]}")
     if fmt == "text":
         return module.render(plan, color=color)
     if fmt == "json":
         return module.render(plan, detailed=detailed)
+    if fmt == "sarif":
+        return module.render(plan, repo_root)
     return module.render(plan)
 
 
@@ -42,15 +47,25 @@ def _render_with(fmt: str, plan: Plan, color: bool, detailed: bool) -> str:
 EXTENSIONS = {"text": "txt", "json": "json", "markdown": "md", "junit": "xml", "sarif": "sarif"}
 
 
-def render(plan: Plan, fmt: str, *, color: bool = False, detailed: bool = False) -> str:
+def render(
+    plan: Plan,
+    fmt: str,
+    *,
+    color: bool = False,
+    detailed: bool = False,
+    repo_root: str | None = None,
+) -> str:
     """``plan`` in format ``fmt`` (one of :data:`FORMATS`, or ``"github"``), secrets masked.
 
     ``color`` only affects text; ``detailed`` is ``--detailed-exitcode``, which changes the
-    JSON envelope's ``status`` as it changes the exit code.
+    JSON envelope's ``status`` as it changes the exit code; ``repo_root`` is what SARIF's URIs
+    are relative to (default ``GITHUB_WORKSPACE``, else the working directory).
     """
     if fmt not in _MODULES:
         raise ValueError(f"unknown report format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    return redact(_render_with(fmt, redact_plan(plan), color, detailed))
+    text = redact(_render_with(fmt, redact_plan(plan), color, detailed, repo_root))
+    # Annotations are the one place workflow commands belong; github.py escapes their content.
+    return encodable(text) if fmt == "github" else sanitize(text, fmt)
 
 
 __all__ = ["EXTENSIONS", "FORMATS", "redact", "render"]

@@ -28,14 +28,31 @@ def summary(plan: Plan) -> list[tuple[str, int]]:
 
 
 def headline(plan: Plan) -> str:
-    """One line saying what the report is about and whether anything was written."""
+    """One line saying what the report is about and whether anything was written.
+
+    Only a dry run is called one: a real run refused by validation errors says so.
+    """
     if plan.validation_only:
         return f"Validation of {plan.target}"
     if plan.applied:
+        if plan.failure is not None:
+            return f"Applied in part to {plan.target}, then failed: {plan.failure}"
         return f"Applied to {plan.target}"
     if plan.dry_run:
         return f"Dry run for {plan.target}: nothing applied"
+    if plan.errors:
+        return refusal(plan)
+    if plan.failure is not None:
+        return f"Not applied to {plan.target}: {plan.failure}"
     return f"Not applied to {plan.target}"
+
+
+def refusal(plan: Plan) -> str:
+    """The words for a real run that validation errors stopped before it wrote anything."""
+    return (
+        f"{plan.command.capitalize()} of {plan.target} refused: {len(plan.errors)} validation "
+        "error(s); nothing applied"
+    )
 
 
 def verdict(plan: Plan) -> str:

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from sfupgrade.plan import Finding, Plan
 from sfupgrade.report.common import finding_where
+from sfupgrade.report.safe import escape_controls
 
 
 def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """The toolkit's escaping, then every other control character shown as ``\x1b``.
+
+    The runner unescapes only ``%25``, ``%0D`` and ``%0A`` (``%3A``, ``%2C`` in properties);
+    an ESC or BEL left raw would reach the log viewer and the annotation's title, and a
+    ``##[`` is shown as ``##\\x5b``.
+    """
+    escaped = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # The runner's legacy "##[command]" syntax counts anywhere in a line: never pass one on.
+    return escape_controls(escaped).replace("##[", "##\\x5b")
 
 
 def _escape_property(text: str) -> str:

@@ -74,6 +74,8 @@ def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
             "components": [_component(c) for c in plan.changes],
             "findings": [_finding(f) for f in plan.findings],
             "checks": list(plan.checks),
+            # Added after schemaVersion 1's first keys: new keys go last, none are reordered.
+            "failure": plan.failure,
         },
         "warnings": [_warning_text(f) for f in plan.warnings],
     }
@@ -85,3 +87,43 @@ def render(plan: Plan, *, detailed: bool = False) -> str:
         json.dumps(envelope(plan, detailed=detailed), indent=2, ensure_ascii=False, allow_nan=False)
         + "\n"
     )
+
+
+def error_envelope(
+    *,
+    name: str,
+    message: str,
+    exit_code: int,
+    command: str,
+    actions: tuple[str, ...] | list[str] = (),
+    code: str | None = None,
+    warnings: list[str] | None = None,
+    result: Any = None,
+) -> dict[str, Any]:
+    """A failure as ``sf --json`` prints one (@salesforce/sf-plugins-core's SfCommandError).
+
+    The same keys in the same order: SfError's ``name``, ``message``, ``exitCode``, ``actions``,
+    ``context``, then ``code`` (the error's own code, else the exit code as text), ``status``
+    (the exit code), ``commandName``, ``warnings`` and, when the run got as far as a plan,
+    ``result`` (the plan's report). ``actions`` is always present (sf leaves it out when empty),
+    and no ``stack``: a user mistake never shows a traceback.
+    """
+    body: dict[str, Any] = {
+        "name": name,
+        "message": message,
+        "exitCode": exit_code,
+        "actions": list(actions),
+        "context": command,
+        "code": code or str(exit_code),
+        "status": exit_code,
+        "commandName": command,
+        "warnings": list(warnings or []),
+    }
+    if result is not None:
+        body["result"] = result
+    return body
+
+
+def render_error(**fields: Any) -> str:
+    """:func:`error_envelope` as indented JSON with a final newline."""
+    return json.dumps(error_envelope(**fields), indent=2, ensure_ascii=False) + "\n"

@@ -14,13 +14,15 @@ from lxml import etree
 
 from sfupgrade.plan import Change, Finding, Plan, State
 from sfupgrade.report.common import check_codes, finding_where
+from sfupgrade.report.safe import escape_controls
 
-# Characters XML 1.0 cannot carry at all; a report must not fail because a record holds one.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# Non-characters XML 1.0 cannot carry; a report must not fail because a record holds one.
+_NOT_XML = re.compile("[\ufffe\uffff]")
 
 
 def _xml_text(text: str) -> str:
-    return _NOT_XML.sub("\ufffd", text)
+    """Text XML can carry, control characters shown escaped (XML 1.0 forbids most of them)."""
+    return _NOT_XML.sub("\ufffd", escape_controls(text, keep="\n\t"))
 
 
 def _element(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):

@@ -26,6 +26,7 @@ from sfupgrade.report.common import (
 )
 from sfupgrade.report.mermaid import flowchart
 from sfupgrade.report.redact import redact
+from sfupgrade.report.safe import escape_controls
 from sfupgrade.report.values import show
 
 MAX_CHARS = 65_536
@@ -36,23 +37,28 @@ _LINE_START = re.compile(r"^(\s*)(\d+)([.)])|^(\s*)([-+=])")
 
 
 def escape(text: str) -> str:
-    """``text`` as literal inline Markdown (also safe inside a table cell) on one line."""
+    """``text`` as literal inline Markdown (also safe inside a table cell) on one line.
+
+    Control characters are shown escaped (``\x1b``), line breaks as ``<br>``.
+    """
+    text = escape_controls(text.replace("\r\n", "\n").replace("\r", "\n"), keep="\n")
     text = text.replace("&", "&amp;")
     text = _INLINE_SPECIALS.sub(r"\\\1", text)
     # "1." or "-" at the start would make a list, "=" a heading underline.
     text = _LINE_START.sub(lambda m: m.group(0)[:-1] + "\\" + m.group(0)[-1], text)
     # A zero-width space after "@" keeps @mentions in user text from notifying anybody.
     text = text.replace("@", "@\u200b")
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    return text.replace("\n", "<br>")
 
 
 def _html_text(text: str) -> str:
     """Text inside raw HTML (GitHub does not apply Markdown there, but does resolve mentions)."""
-    return html.escape(text).replace("@", "@\u200b")
+    return html.escape(escape_controls(text)).replace("@", "@\u200b")
 
 
 def fence(text: str, info: str) -> list[str]:
-    """``text`` in a code fence that no backtick run inside it can close."""
+    """``text`` in a code fence that no backtick run inside it can close, controls escaped."""
+    text = escape_controls(text, keep="\n\t")
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     marks = "`" * max(3, longest + 1)
     return [marks + info, text.rstrip("\n"), marks]

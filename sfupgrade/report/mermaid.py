@@ -8,6 +8,7 @@ sits in a quoted label with Mermaid's entity codes for the characters that end o
 from __future__ import annotations
 
 from sfupgrade.report.common import FlowOfInterest
+from sfupgrade.report.safe import escape_controls
 
 # '#' first: the entity codes the other replacements insert start with '#'.
 _LABEL_ESCAPES = (
@@ -18,8 +19,6 @@ _LABEL_ESCAPES = (
     (">", "#gt;"),
     ("|", "#124;"),
     ("`", "#96;"),
-    ("\r", " "),
-    ("\n", " "),
 )
 
 CLASS_DEFS = (
@@ -29,7 +28,12 @@ CLASS_DEFS = (
 
 
 def escape_label(text: str) -> str:
-    """``text`` made safe inside a double-quoted Mermaid label."""
+    """``text`` made safe inside a double-quoted Mermaid label (controls shown as ``\x1b``).
+
+    Mermaid reads HTML and Markdown in labels: ``<``, ``>``, ``&`` and the backtick that starts a
+    Markdown string become entity codes, so a label shows exactly the text of the flow.
+    """
+    text = escape_controls(text)
     for char, code in _LABEL_ESCAPES:
         text = text.replace(char, code)
     return text

@@ -1,7 +1,9 @@
 """The terminal report: totals first, then what needs attention, then the exact diffs.
 
 Colour is an argument, not a guess: the option layer decides it from the TTY, ``NO_COLOR`` and
-``--no-color``, so this stays a pure function and its golden files hold plain text.
+``--no-color``, so this stays a pure function and its golden files hold plain text. Text from
+input is shown with its control characters escaped (``\x1b``, ``\n``...): a name holding an
+escape sequence must not drive the terminal, nor a newline start a line of its own.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import click
 
 from sfupgrade.plan import Change, Finding, Plan, State
 from sfupgrade.report.common import finding_where, headline, summary, verdict
+from sfupgrade.report.safe import escape_controls as esc
 from sfupgrade.report.values import show
 
 Style = Callable[..., str]
@@ -41,25 +44,26 @@ def _components(plan: Plan, style: Style) -> list[str]:
     if not plan.changes:
         return []
     state_w = max(len(c.state.value) for c in plan.changes)
-    type_w = max(len(c.component_type) for c in plan.changes)
-    name_w = max(len(c.name) for c in plan.changes)
+    type_w = max(len(esc(c.component_type)) for c in plan.changes)
+    name_w = max(len(esc(c.name)) for c in plan.changes)
     lines = ["", "Components"]
     for change in plan.changes:
         state = style(change.state.value.ljust(state_w), fg=_STATE_COLOURS[change.state])
-        note = f"error: {change.error}" if change.error else change.summary
-        line = f"  {state}  {change.component_type.ljust(type_w)}  {change.name.ljust(name_w)}"
+        note = esc(f"error: {change.error}" if change.error else change.summary)
+        kind, name = esc(change.component_type).ljust(type_w), esc(change.name).ljust(name_w)
+        line = f"  {state}  {kind}  {name}"
         lines.append(f"{line}  {note}".rstrip())
     return lines
 
 
 def _finding(finding: Finding, style: Style) -> list[str]:
     severity = style(finding.severity.ljust(7), fg=_SEVERITY_COLOURS[finding.severity], bold=True)
-    lines = [f"  {severity}  {finding.code}  {finding.message}"]
+    lines = [f"  {severity}  {esc(finding.code)}  {esc(finding.message)}"]
     where = finding_where(finding)
     if where:
-        lines.append(f"           at {where}")
+        lines.append(f"           at {esc(where)}")
     if finding.suggestion:
-        lines.append(f"           fix: {finding.suggestion}")
+        lines.append(f"           fix: {esc(finding.suggestion)}")
     return lines
 
 
@@ -79,22 +83,31 @@ def _change_detail(change: Change, style: Style) -> list[str]:
     lines = []
     diff = change.unified_diff()
     if diff:
-        lines += ["", *(_diff_line(line, style) for line in diff.splitlines())]
+        # Split on newlines only: splitlines() would also split on \x1c, \x85, \u2028..., and
+        # start a line with file content that has no diff prefix before it.
+        lines += ["", *(_diff_line(esc(line, "\t"), style) for line in diff[:-1].split("\n"))]
     if change.fields:
-        title = f"{change.component_type} {change.name} ({change.state.value})"
+        title = esc(f"{change.component_type} {change.name} ({change.state.value})")
         lines += ["", style(title, bold=True)]
         for d in change.fields:
+            name = esc(d.field)
             if change.state is State.CREATED:
-                lines.append(f"  {d.field} = {show(d.after)}")
+                lines.append(f"  {name} = {esc(show(d.after))}")
             else:
-                lines.append(f"  {d.field}: {show(d.before)} -> {show(d.after)}")
+                lines.append(f"  {name}: {esc(show(d.before))} -> {esc(show(d.after))}")
     return lines
 
 
 def render(plan: Plan, *, color: bool = False) -> str:
     """The plan for a terminal; ANSI colours only when ``color`` is true."""
     style: Style = click.style if color else _plain
-    lines = [style(headline(plan), bold=True), "", *_summary_table(plan), "", verdict(plan)]
+    lines = [
+        style(esc(headline(plan)), bold=True),
+        "",
+        *_summary_table(plan),
+        "",
+        esc(verdict(plan)),
+    ]
     lines += _components(plan, style)
     if plan.findings:
         lines += ["", "Findings"]

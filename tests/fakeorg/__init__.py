@@ -36,6 +36,7 @@ class FakeOrg:
         route("GET", _V + r"/query/?", "query", self.data.query)
         route("GET", _V + r"/query/(?P<locator>[\w-]+)", "query", self.data.query_more)
         route("GET", _V + r"/sobjects/(?P<object>\w+)/describe/?", "describe", self.data.describe)
+        route("GET", _V + r"/sobjects/?", "describe_global", self.data.describe_global)
         route("POST", _V + r"/composite/sobjects/?", "composite_create", self.data.collection)
         route("PATCH", _V + r"/composite/sobjects/?", "composite_update", self.data.collection)
         self.bulk = BulkApi(self.data)
@@ -59,8 +60,15 @@ class FakeOrg:
     def value_set(self, full_name: str) -> StoredValueSet:
         return self.metadata.value_sets[full_name]
 
-    def add_object(self, name: str, fields: dict[str, str], unique: tuple[str, ...] = ()) -> None:
-        self.data.add_object(name, fields, unique)
+    def add_object(
+        self,
+        name: str,
+        fields: dict[str, str],
+        unique: tuple[str, ...] = (),
+        label: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        self.data.add_object(name, fields, unique, label, labels)
 
     def insert(self, name: str, values: dict[str, Any]) -> str:
         return self.data.insert(name, values)

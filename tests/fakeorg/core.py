@@ -3,6 +3,12 @@
 Every method is routed through one callback on a catch-all pattern, so no two registrations
 overlap (``responses`` pops the first of several matches) and a request the fake does not know
 is recorded in ``unexpected`` and answered with an AssertionError, which the fixture re-raises.
+
+Request size, as Salesforce limits it ("Maximum number of rows returned by SOQL queries over the
+REST API", help.salesforce.com article 000386264): "In each REST call, the maximum length for
+the combined URI and headers is 16,384 bytes. A request exceeding this limit returns a 431
+Request Header Fields Too Large error. If the URI itself exceeds this limit, the request returns
+a 414 URI Too Long error." The fake answers both, before it reads the request.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ LOGIN_HOSTS = ("https://login.salesforce.com", "https://test.salesforce.com")
 SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 Reply = tuple[int, dict[str, str], str]
+URI_AND_HEADERS_LIMIT = 16384  # bytes, see the module docstring
 
 
 @dataclass(frozen=True)
@@ -127,6 +134,7 @@ class Dispatcher:
         self.api_used = 0
         self.api_limit = 15000
         self.login: Callable[[str, dict[str, list[str]]], Reply] | None = None
+        self.login_request: requests.PreparedRequest | None = None
         self._routes: list[tuple[str, re.Pattern[str], str, Callable[..., Any]]] = []
         for method in ("GET", "POST", "PATCH", "PUT", "DELETE"):
             mock.add_callback(method, re.compile(r"https?://.*"), callback=self._dispatch)
@@ -160,8 +168,10 @@ class Dispatcher:
     def _dispatch(self, request: requests.PreparedRequest) -> Reply:
         parts = urlsplit(request.url or "")
         host = f"{parts.scheme}://{parts.netloc}"
-        if host in LOGIN_HOSTS and parts.path == "/services/oauth2/token" and self.login:
+        # The token endpoint: the generic login hosts, or the org's own My Domain.
+        if host in (*LOGIN_HOSTS, URL) and parts.path == "/services/oauth2/token" and self.login:
             self.calls.append(Call(request.method, parts.path, "jwt_login", False, 200))
+            self.login_request = request  # a client credentials login sends its secret in a header
             return self.login(host, parse_qs(str(request.body or "")))
         if host != URL:
             return self._unexpected(request, "host")
@@ -175,8 +185,24 @@ class Dispatcher:
         self.unexpected.append(f"{request.method} {request.url} ({why})")
         raise AssertionError(f"fake org: unregistered request {request.method} {request.url}")
 
+    def _too_large(self, request: requests.PreparedRequest) -> int | None:
+        """414 for a URI over the limit, 431 for URI plus headers over it, else None."""
+        uri = len((request.url or "").encode())
+        headers = sum(len(f"{k}: {v}\r\n".encode()) for k, v in request.headers.items())
+        if uri > URI_AND_HEADERS_LIMIT:
+            return 414
+        if uri + headers > URI_AND_HEADERS_LIMIT:
+            return 431
+        return None
+
     def _handle(self, request, operation, handler, match, query) -> Reply:
         soap = operation == "soap"
+        too_large = self._too_large(request)
+        if too_large is not None:
+            self.calls.append(Call(request.method, request.path_url, operation, False, too_large))
+            reason = "URI Too Long" if too_large == 414 else "Request Header Fields Too Large"
+            page = f"<html><body><h1>{too_large} {reason}</h1></body></html>"
+            return too_large, {"Content-Type": "text/html"}, page
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()

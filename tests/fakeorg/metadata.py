@@ -3,6 +3,17 @@
 Value sets are kept as Salesforce keeps them: an ordered list of values, each an ordered list
 of (element, text). An update behaves like the real one: values missing from the written set
 are not deleted but deactivated, which is exactly the damage a partial write does.
+
+Deploys behave as the org type says. An org is production unless made a sandbox
+(``MetadataApi.sandbox``; Developer Edition orgs are production too, ``Organization.IsSandbox``
+false), and a production org refuses ``testLevel`` ``NoTestRun``, check-only included, with the
+fault ``INVALID_OPERATION: testLevel of NoTestRun cannot be used in production organizations``
+(the message users report, e.g. Illuminated Cloud issue 1357). Without a test level the org
+chooses: "When no test level is specified in the deployment options, the default test execution
+behavior depends on the contents of your deployment package ... If your package doesn't contain
+Apex components, no tests are run by default" (Metadata API Developer Guide, "Running Tests in a
+Deployment"); in a sandbox "by default, no tests are run" ("Run the Same Tests in Sandbox and
+Production Deployments").
 """
 
 from __future__ import annotations
@@ -50,6 +61,7 @@ class MetadataApi:
         self.deploy_polls = 1  # InProgress answers before a deploy is done
         self.deploy_problem: str | None = None  # a component failure to report
         self.deployed_zips: list[bytes] = []
+        self.sandbox = False  # Organization.IsSandbox: a production org unless set
 
     def add_value_set(
         self,
@@ -140,6 +152,10 @@ class MetadataApi:
         """Check-only deploys: validated, never saved (the fake refuses real ones)."""
         if call.findtext(f"{{{MD_NS}}}DeployOptions/{{{MD_NS}}}checkOnly") != "true":
             return soap_fault("INVALID_OPERATION", "fake org takes check-only deploys only")
+        test_level = call.findtext(f"{{{MD_NS}}}DeployOptions/{{{MD_NS}}}testLevel")
+        if test_level == "NoTestRun" and not self.sandbox:
+            message = "testLevel of NoTestRun cannot be used in production organizations"
+            return soap_fault("INVALID_OPERATION", message)
         data = base64.b64decode(call.findtext(f"{{{MD_NS}}}ZipFile") or "")
         self.deployed_zips.append(data)
         problems = []

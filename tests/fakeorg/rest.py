@@ -4,10 +4,29 @@ Collections answer 200 with one result per record, failed ones included, as Sale
 fields are checked against the describe (an unknown one fails the whole request with 400
 INVALID_FIELD); a unique field refuses a second record with DUPLICATE_VALUE, so a create that
 is blindly repeated shows up; chosen records fail with UNABLE_TO_LOCK_ROW a set number of times.
+
+Values are stored as Salesforce stores them:
+
+- A checkbox is never null: describe reports it ``nillable: false`` with ``defaultValue``
+  false, a record created without it holds false, and a write of null is refused for that
+  record (Salesforce2Sql issue 195: "Salesforce does not allow pushing Null to checkbox
+  fields"; Jetstream pull request 840 sets checkboxes to false "instead of null (which fails)").
+  The error code the fake gives, ``INVALID_TYPE_ON_FIELD_IN_RECORD``, is its own choice.
+- A text field holds no empty string: ``""`` is stored, and read back, as null ("Salesforce
+  does not have the concept of NULL. A text field can be blank/empty but not NULL", Speediful's
+  notes on the Salesforce APIs; formula ``ISNULL`` help: "Text fields are never null").
+
+Bulk API 2.0 ingest CSV, as "Prepare CSV Files" / "Valid CSV Record Rows" (Bulk API 2.0 and
+Bulk API Developer Guide) say: "Empty field values are ignored when you update records. To set
+a field value to null, use a field value of #N/A." An upload may hold at most 150 MB once base64
+encoded ("Upload Job Data": "A request can provide CSV data that does not in total exceed 150 MB
+of base64 encoded content ... upload data that does not exceed 100 MB"); the fake refuses a
+larger one with 400 (the exact code a real org gives is not documented; the fake's is its own).
 """
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -19,6 +38,8 @@ from tests.fakeorg.core import Reply, json_reply
 
 PAGE = 2000
 MAX_COLLECTION = 200
+MAX_UPLOAD_BASE64 = 150 * 1024 * 1024  # bytes of base64-encoded CSV per job upload
+_TEXT = ("string", "textarea", "picklist", "multipicklist", "email", "phone", "url")
 _SOQL = re.compile(
     r"SELECT\s+(?P<fields>.+?)\s+FROM\s+(?P<object>\w+)"
     r"(?:\s+WHERE\s+(?P<where>\w+)\s+IN\s*\((?P<values>.*)\))?\s*$",
@@ -35,6 +56,7 @@ class SObject:
     locks: dict[str, int] = field(default_factory=dict)  # unique value -> failures left
 
     unique: dict[str, dict[Any, str]] = field(default_factory=dict)  # field -> value -> id
+    label: str = ""
 
     def holder(self, field_name: str, value: Any) -> str | None:
         return self.unique.get(field_name, {}).get(value)
@@ -62,32 +84,69 @@ class RestApi:
     def reply(self, status: int, body: Any) -> Reply:
         return json_reply(status, body, self._usage())
 
-    def add_object(self, name: str, fields: dict[str, str], unique: tuple[str, ...] = ()) -> None:
-        """An sObject with ``fields`` name -> type ("string", "boolean", "reference:Obj", ...)."""
-        described = {"Id": {"name": "Id", "type": "id", "createable": False, "updateable": False}}
+    def add_object(
+        self,
+        name: str,
+        fields: dict[str, str],
+        unique: tuple[str, ...] = (),
+        label: str | None = None,
+        labels: dict[str, str] | None = None,
+    ) -> None:
+        """An sObject with ``fields`` name -> type ("string", "boolean", "reference:Obj", ...);
+        ``label`` and ``labels`` (field -> label) as Setup shows them, else made from the names."""
+        described = {
+            "Id": {
+                "name": "Id",
+                "label": "Record ID",
+                "type": "id",
+                "createable": False,
+                "updateable": False,
+            }
+        }
         for field_name, kind in fields.items():
             kind, _, target = kind.partition(":")
             described[field_name] = {
                 "name": field_name,
                 "type": kind,
-                "label": field_name.replace("__c", "").replace("_", " "),
+                "label": (labels or {}).get(field_name) or _label(field_name),
                 "createable": True,
                 "updateable": True,
-                "nillable": True,
+                "nillable": kind != "boolean",
+                "defaultValue": False if kind == "boolean" else None,
                 "unique": field_name in unique,
                 "referenceTo": [target] if target else [],
             }
         prefix = f"a{len(self.objects):02d}"
-        self.objects[name] = SObject(name, described, prefix, unique={u: {} for u in unique})
+        self.objects[name] = SObject(
+            name, described, prefix, unique={u: {} for u in unique}, label=label or _label(name)
+        )
 
     def insert(self, name: str, values: dict[str, Any]) -> str:
         obj = self.objects[name]
         record_id = f"{obj.prefix}{self._next_id:012d}AAA"
         self._next_id += 1
-        obj.store(record_id, {f: None for f in obj.fields if f != "Id"} | values)
+        defaults = {f: d["defaultValue"] for f, d in obj.fields.items() if f != "Id"}
+        obj.store(record_id, defaults | _as_stored(obj, values))
         return record_id
 
     # -- handlers ----------------------------------------------------------------------------
+
+    def describe_global(self, **_: object) -> Reply:
+        """``GET sobjects``: every object by name and label, as the global describe lists them."""
+        sobjects = [
+            {
+                "name": obj.name,
+                "label": obj.label,
+                "custom": obj.name.endswith("__c"),
+                "keyPrefix": obj.prefix,
+                "queryable": True,
+                "createable": True,
+                "updateable": True,
+                "urls": {"describe": f"/services/data/v62.0/sobjects/{obj.name}/describe"},
+            }
+            for obj in self.objects.values()
+        ]
+        return self.reply(200, {"encoding": "UTF-8", "maxBatchSize": 200, "sobjects": sobjects})
 
     def describe(self, *, match: re.Match[str], **_: object) -> Reply:
         obj = self.objects.get(match.group("object"))
@@ -100,6 +159,7 @@ class RestApi:
             200,
             {
                 "name": obj.name,
+                "label": obj.label,
                 "custom": obj.name.endswith("__c"),
                 "createable": True,
                 "updateable": True,
@@ -182,6 +242,14 @@ class RestApi:
     def _write(self, record: dict[str, Any], create: bool) -> dict[str, Any]:
         obj = self.objects[record["attributes"]["type"]]
         values = {k: v for k, v in record.items() if k not in ("attributes", "Id")}
+        nulled = [k for k, v in values.items() if v is None and obj.fields[k]["type"] == "boolean"]
+        if nulled:
+            return _failed(
+                "INVALID_TYPE_ON_FIELD_IN_RECORD",
+                f"{nulled[0]}: value not of required type: null (a checkbox is true or false)",
+                nulled,
+            )
+        values = _as_stored(obj, values)
         record_id = record.get("Id")
         current = {} if create else obj.records.get(record_id or "", {})
         merged = current | values
@@ -209,6 +277,17 @@ class RestApi:
         return {"id": record_id, "success": True, "errors": []}
 
 
+def _as_stored(obj: SObject, values: dict[str, Any]) -> dict[str, Any]:
+    """An empty string in a text field is stored as null."""
+    return {k: None if v == "" and obj.fields[k]["type"] in _TEXT else v for k, v in values.items()}
+
+
+def _label(api_name: str) -> str:
+    """A label as Setup derives one: namespace and suffix dropped, underscores as spaces."""
+    base = api_name.removesuffix("__c")
+    return base.rpartition("__")[2].replace("_", " ")
+
+
 def _failed(code: str, message: str, fields: list[str]) -> dict[str, Any]:
     return {
         "success": False,
@@ -223,6 +302,7 @@ class BulkApi:
         self.rest = rest
         self.jobs: dict[str, dict[str, Any]] = {}
         self.polls = 1  # InProgress answers before a closed job is complete
+        self.max_upload_base64 = MAX_UPLOAD_BASE64
 
     def _info(self, job_id: str) -> dict[str, Any]:
         job = self.jobs[job_id]
@@ -257,6 +337,9 @@ class BulkApi:
     def upload(self, *, body: bytes, match: re.Match[str], **_: object) -> Reply:
         job = self.jobs[match.group("job")]
         assert job["state"] == "Open" and not job["csv"], "fake org: one upload per job"
+        if len(base64.b64encode(body)) > self.max_upload_base64:
+            message = "the upload exceeds 150 MB of base64 encoded content; split the data"
+            return self.rest.reply(400, [{"errorCode": "CLIENTINPUTERROR", "message": message}])
         job["csv"] = body.decode("utf-8")
         return 201, {"Sforce-Limit-Info": self.rest._usage()}, ""
 
@@ -270,7 +353,7 @@ class BulkApi:
         for row in csv.DictReader(io.StringIO(job["csv"])):
             record: dict[str, Any] = {"attributes": {"type": obj.name}}
             for name, text in row.items():
-                if text == "" and not create:
+                if text == "":  # unchanged on update; on insert, the field's default
                     continue
                 record[name] = _typed(obj.fields[name]["type"], text)
             result = self.rest._write(record, create)
@@ -315,7 +398,7 @@ class BulkApi:
 
 
 def _typed(kind: str, text: str) -> Any:
-    if text in ("#N/A", ""):
+    if text == "#N/A":
         return None
     if kind == "boolean":
         return text == "true"

@@ -1,0 +1,74 @@
+"""``sfupgrade mapping discover``: the org's own object and field names, as a mapping file."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from sfupgrade.cli.org_options import OrgTargetArgs, org_options
+
+EXIT_INCOMPLETE = 1  # something could not be placed; the file is still printed
+
+
+@click.group("mapping")
+def mapping_group() -> None:
+    """Where CTI flows and actions live in an org (the --mapping file)."""
+
+
+def _shown(text: str) -> str:
+    """An org's name, safe on a terminal: control and non-ASCII characters escaped."""
+    return json.dumps(text)[1:-1]
+
+
+@mapping_group.command("discover")
+@org_options
+@click.pass_context
+def discover(ctx: click.Context, org: OrgTargetArgs) -> None:
+    """Print a mapping file for the org, read from its describe.
+
+    Each model field is placed by API name (the bundled default's, with any namespace or none:
+    found), else by label (guessed: check it). What nothing fits keeps the default name and
+    lists the likeliest candidates. The file goes to stdout and is accepted by --mapping as is;
+    a summary goes to stderr. Exit 0 when everything was placed, 1 when something was not.
+
+    \b
+    Examples:
+      sfupgrade mapping discover --target-org my-sandbox > mapping.json
+      sfupgrade deploy ./metadata --target-org my-sandbox --mapping mapping.json
+    """
+    from sfupgrade.org.connect import connect
+    from sfupgrade.org.discover import MISSING, OBJECT, discover_mapping
+
+    target = org.resolve(None)
+    if target is None:
+        raise click.UsageError(
+            "mapping discover needs an org: pass --target-org ALIAS or --instance-url URL "
+            "(with SF_ACCESS_TOKEN set)"
+        )
+    found = discover_mapping(connect(target))
+    click.echo(json.dumps(found.document(), indent=2))
+    for kind in ("flow", "action"):
+        placements = found.of(kind)
+        head = placements[0]
+        counts = {
+            status: sum(p.status == status for p in placements[1:])
+            for status in ("found", "guessed", MISSING)
+        }
+        summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n)
+        click.echo(f"{kind}: {_shown(head.api_name)} ({head.status}); fields: {summary}", err=True)
+        for p in placements:
+            if p.status == "found":
+                continue
+            where = "object" if p.field == OBJECT else p.field
+            line = f"  {p.status}: {kind} {where} -> {_shown(p.api_name)} ({_shown(p.by)})"
+            if p.candidates:
+                line += "; candidates: " + ", ".join(_shown(c) for c in p.candidates)
+            click.echo(line, err=True)
+    if not found.complete:
+        click.echo(
+            "Error: some names could not be placed; fix the 'missing' entries in the file "
+            "(Setup > Object Manager) before passing it with --mapping",
+            err=True,
+        )
+        ctx.exit(EXIT_INCOMPLETE)
