@@ -27,10 +27,10 @@ def validate_command(
     """Check that every CTI flow an action runs reads only payload keys the action defines.
 
     PATHS are folders or files (a project is a folder): flows (as the CTI Flow editor
-    downloads them), *.ctiFlow.json records and *.ctiAction.json actions. Without PATHS, the project in the
-    current directory is checked. In a project (sfdx-project.json or package.xml, or any
-    ctiFlows/ or ctiActions/ folder) only ctiFlows/ and ctiActions/ folders are read, and the
-    project's AC_CtiScriptSource value set file is checked too. Exits 1 on errors, 0 on
+    downloads them), *.ctiFlow.json records and *.ctiAction.json actions. Without PATHS,
+    the project in the current directory is checked. In a project (sfdx-project.json or
+    package.xml, or any ctiFlows/ or ctiActions/ folder) only ctiFlows/ and ctiActions/
+    folders are read, and the project's AC_CtiScriptSource value set file is checked too. Exits 1 on errors, 0 on
     warnings only, 2 on unusable input.
 
     \b
