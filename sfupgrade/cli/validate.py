@@ -30,8 +30,8 @@ def validate_command(
     downloads them), *.ctiFlow.json records and *.ctiAction.json actions. Without PATHS,
     the project in the current directory is checked. In a project (sfdx-project.json or
     package.xml, or any ctiFlows/ or ctiActions/ folder) only ctiFlows/ and ctiActions/
-    folders are read, and the project's AC_CtiScriptSource value set file is checked too. Exits 1 on errors, 0 on
-    warnings only, 2 on unusable input.
+    folders are read, and the project's AC_CtiScriptSource value set file is checked too.
+    Exits 1 on errors, 0 on warnings only, 2 on unusable input.
 
     \b
     Examples:
