@@ -33,7 +33,7 @@ def main() -> None:
     }
     validate = REPO / "sfupgrade" / "cli" / "validate.py"
     if validate.exists():
-        cases["sfupgrade validate (release content)"] = ["validate"]
+        cases["sfupgrade validate (release content)"] = ["validate", "--release"]
     for name, args in cases.items():
         ours, base = paired_processes([sys.executable, "-m", "sfupgrade", *args], floor)
         report(name, ours, base, 1.5)

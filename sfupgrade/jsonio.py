@@ -105,12 +105,14 @@ def loads_strict(text: str, source: str = "<string>") -> Any:
         raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
 
 
-def read_bytes_bounded(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+def read_bytes_bounded(path: str | Path, limit: int | None = None) -> bytes:
     """A regular file's bytes, at most ``limit`` of them, or one clear line saying why not.
 
     Opened without blocking and checked with ``fstat`` on the open descriptor, so a FIFO, a
-    device or a link to one is refused before a single byte is read.
+    device or a link to one is refused before a single byte is read. ``limit`` defaults to
+    :data:`MAX_BYTES`.
     """
+    limit = MAX_BYTES if limit is None else limit
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
@@ -145,7 +147,7 @@ def _kind(mode: int) -> str:
     return "not a file"
 
 
-def read_text_strict(path: str | Path, limit: int = MAX_BYTES) -> str:
+def read_text_strict(path: str | Path, limit: int | None = None) -> str:
     """A UTF-8 text file (a BOM allowed), bounded as :func:`read_bytes_bounded`."""
     data = read_bytes_bounded(path, limit)
     try:

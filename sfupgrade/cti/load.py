@@ -10,6 +10,7 @@ clear line.
 from __future__ import annotations
 
 import os
+from itertools import starmap
 from pathlib import Path
 from typing import Any
 
@@ -141,7 +142,7 @@ def _block(raw: dict[str, Any]) -> Block:
         raw["id"],
         raw["type"],
         raw.get("controls") or {},
-        tuple(Port(name, target) for name, target in ports.items()) if ports else (),
+        tuple(starmap(Port, ports.items())) if ports else (),
         tuple(position) if position is not None else None,
     )
 
