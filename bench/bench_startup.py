@@ -23,7 +23,7 @@ def main() -> None:
     floor = [sys.executable, "-c", "import click, lxml.etree"]
     cases = {
         "sfupgrade --version": ["--version"],
-        "sfupgrade upgrade --dry-run (bundled example)": ["upgrade", "--dry-run"],
+        "sfupgrade upgrade --dry-run (bundled example)": ["upgrade", "--dry-run", "--example"],
         "sfupgrade picklist add --dry-run (example)": [
             "picklist",
             "add",

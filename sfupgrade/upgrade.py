@@ -15,7 +15,6 @@ from sfupgrade.cti.validate import check_content
 from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
 from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_files
 from sfupgrade.plan import Plan
-from sfupgrade.resources import release_dir
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
@@ -37,15 +36,16 @@ class UpgradeRequest:
     """What to upgrade: a local project or an org, with the release's picklist value and CTI
     content.
 
-    ``content`` holds the CTI flows and actions the upgrade brings (by default the release's
-    own, in ``metadata/``); they are validated as part of every plan. With ``org`` set the
+    ``content`` holds the CTI flows and actions the upgrade validates (and deploys to an org):
+    the user's project's, found by ``cti.discover.project_content``, plus the release's example
+    content only when the caller asks for it; none by default. With ``org`` set the
     value set in that org is upgraded, the content is deployed there as records, and
     ``project`` is only where the command ran.
     """
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
-    content: tuple[Path, ...] = field(default_factory=lambda: (release_dir(),))
+    content: tuple[Path, ...] = ()
     org: OrgConnection | None = None
     mapping: Path | None = None  # where CTI records go in the org (None: bundled defaults)
 

@@ -26,6 +26,6 @@ def test_readme_reference_matches_the_commands_help() -> None:
 def test_readme_quick_start_is_the_ci_test_command() -> None:
     readme = (REPO / "README.md").read_text()
     ci = (REPO / ".ci" / "run").read_text()
-    assert "pip install . && sfupgrade upgrade --dry-run" in readme
+    assert "pip install . && sfupgrade upgrade --dry-run --example\n" in readme
     test_command = "pip install '.[test]' && python -m pytest"
     assert test_command in readme and test_command in ci

@@ -18,7 +18,7 @@ HEAVY = ("simple_salesforce", "zeep", "requests", "jsonschema", "jwt", "cumulusc
 LOCAL_COMMANDS = [
     ["--version"],
     ["--help"],
-    ["upgrade", "--dry-run"],
+    ["upgrade", "--dry-run", "--example"],
     ["picklist", "add", "--dry-run", str(example_project_dir())],
     ["validate"],
 ]

@@ -211,7 +211,8 @@ def cli() -> None:
 
     \b
     Examples:
-      sfupgrade upgrade --dry-run              # the bundled example project
+      sfupgrade upgrade --dry-run --example    # the bundled example project
+      sfupgrade upgrade --dry-run              # the project in this directory
       sfupgrade upgrade ./my-sfdx-project      # add ctiAction to AC_CtiScriptSource
       sfupgrade picklist add --dry-run .       # just the value set step
     """

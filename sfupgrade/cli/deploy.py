@@ -17,6 +17,12 @@ from sfupgrade.cli.org_options import OrgTargetArgs, mapping_option, org_options
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help='Deploy a JSON file {"flows": [...], "actions": [...]} instead of CTI content.',
 )
+@click.option(
+    "--release",
+    is_flag=True,
+    help="Also deploy the release's example flow and action (Create Callback Task), shipped "
+    "with sfupgrade; never deployed without this flag.",
+)
 @mapping_option
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 @org_options
@@ -26,6 +32,7 @@ def deploy(
     ctx: click.Context,
     paths: tuple[Path, ...],
     records: Path | None,
+    release: bool,
     mapping: Path | None,
     dry_run: bool,
     org: OrgTargetArgs,
@@ -34,7 +41,8 @@ def deploy(
     """Create or update CTI flow and action records in an org, matched by name.
 
     PATHS hold CTI content as `sfupgrade validate` reads it (flows, *.ctiFlow.json records,
-    *.ctiAction.json actions); without PATHS the release content is deployed. The content is
+    *.ctiAction.json actions); without PATHS, the project in the current directory (its ctiFlows/
+    and ctiActions/ folders); --release adds the release's example content. The content is
     validated first: any validation error stops the deploy before anything is written. Every
     mapped object and field is checked against the org's describe before anything is written;
     flows are written before the actions that use them, 200 records a call. Exit 68 when some
@@ -44,9 +52,11 @@ def deploy(
     \b
     Examples:
       sfupgrade deploy --target-org my-sandbox --dry-run
+      sfupgrade deploy --release --target-org my-sandbox --dry-run
       sfupgrade deploy ./metadata --instance-url https://acme.my.salesforce.com
       sfupgrade deploy --records cti-records.json --target-org my-sandbox
     """
+    from sfupgrade.cti.discover import project_content
     from sfupgrade.cti.validate import ContentCheck, check_content
     from sfupgrade.org.connect import connect
     from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
@@ -55,14 +65,23 @@ def deploy(
     from sfupgrade.progress import terminal_progress
     from sfupgrade.resources import release_dir
 
-    if records is not None and paths:
-        raise click.UsageError("pass CTI content PATHS or --records FILE, not both")
+    if records is not None and (paths or release):
+        raise click.UsageError("pass CTI content (PATHS, --release) or --records FILE, not both")
     checked: ContentCheck | None = None
     if records is not None:
         wanted = load_records(records)
     else:
         # The same content step as `upgrade` and `validate`: before any connection is made.
-        checked = check_content(list(paths) or [release_dir()])
+        chosen = list(paths) or list(project_content(Path(".")))
+        if release:
+            chosen.append(release_dir())
+        if not chosen:
+            raise click.UsageError(
+                "no CTI content found in .: put flows in ctiFlows/ and actions in ctiActions/ "
+                "(see metadata/README.md), pass PATHS, or add --release for the release's "
+                "example flow and action"
+            )
+        checked = check_content(chosen)
         wanted = content_records(checked.content)
     mapped = load_mapping(mapping)
     target = org.resolve(None)

@@ -117,6 +117,18 @@ def is_project(directory: Path) -> bool:
     return any((directory / marker).is_file() for marker in PROJECT_MARKERS)
 
 
+def project_content(directory: Path) -> tuple[Path, ...]:
+    """What a job reads as CTI content by default in ``directory``: the directory itself when
+    it holds ``ctiFlows``/``ctiActions`` folders (or is one), else nothing.
+
+    A folder without them (a project with no CTI content yet, the current directory of an org
+    run) holds no content the user meant, so it is never read as a folder of downloaded flows.
+    """
+    if directory.is_dir() and any(inside for _, inside in _json_files(str(directory))):
+        return (directory,)
+    return ()
+
+
 def discover(paths: list[Path]) -> Discovery:
     """Classify the CTI files under ``paths`` (files or folders)."""
     found = Discovery()
