@@ -84,12 +84,7 @@ def deploy(
         checked = check_content(chosen)
         wanted = content_records(checked.content)
     mapped = load_mapping(mapping)
-    target = org.resolve(None)
-    if target is None:
-        raise click.UsageError(
-            "deploy needs an org: pass --target-org ALIAS or --instance-url URL "
-            "(with SF_ACCESS_TOKEN set)"
-        )
+    target = org.required("deploy")
     connection = connect(target)
     plan = plan_deploy(connection, mapped, wanted)
     if checked is not None:

@@ -40,12 +40,7 @@ def discover(ctx: click.Context, org: OrgTargetArgs) -> None:
     from sfupgrade.org.connect import connect
     from sfupgrade.org.discover import MISSING, OBJECT, discover_mapping
 
-    target = org.resolve(None)
-    if target is None:
-        raise click.UsageError(
-            "mapping discover needs an org: pass --target-org ALIAS or --instance-url URL "
-            "(with SF_ACCESS_TOKEN set)"
-        )
+    target = org.required("mapping discover")
     found = discover_mapping(connect(target))
     click.echo(json.dumps(found.document(), indent=2))
     for kind in ("flow", "action"):

@@ -31,6 +31,16 @@ class OrgTargetArgs:
 
     given: OrgOptions
 
+    def required(self, command: str) -> OrgOptions:
+        """The org of a command that only works on one (deploy, pull, mapping discover)."""
+        target = self.resolve(None)
+        if target is None:
+            raise click.UsageError(
+                f"{command} needs an org: pass --target-org ALIAS or --instance-url URL "
+                "(with SF_ACCESS_TOKEN set), or --client-id for an OAuth login"
+            )
+        return target
+
     def resolve(
         self,
         path: Path | None,

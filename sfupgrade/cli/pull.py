@@ -46,12 +46,7 @@ def pull(
     from sfupgrade.org.pull import DIFFERS, apply_pull, plan_pull
 
     mapped = load_mapping(mapping)
-    target = org.resolve(None)
-    if target is None:
-        raise click.UsageError(
-            "pull needs an org: pass --target-org ALIAS or --instance-url URL "
-            "(with SF_ACCESS_TOKEN set)"
-        )
+    target = org.required("pull")
     plan = plan_pull(connect(target), mapped, directory)
     for line in plan.skipped:
         click.echo(f"Warning: {line}", err=True)
