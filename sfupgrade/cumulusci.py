@@ -48,6 +48,12 @@ class UpgradeCtiActions(BaseSalesforceApiTask):
             "fields (default: sfupgrade's bundled guesses).",
             "required": False,
         },
+        "release": {
+            "description": "Also deploy the release's example flow and action (Create Callback "
+            "Task); never deployed without it (default: False). The repository's own ctiFlows/ "
+            "and ctiActions/ are always validated and deployed.",
+            "required": False,
+        },
         "namespace": {
             "description": "Managed-package namespace of the org's value set, e.g. "
             "amazonconnect (default: found in the org).",
@@ -61,19 +67,26 @@ class UpgradeCtiActions(BaseSalesforceApiTask):
         mapping = self.options.get("mapping")
         self.mapping = Path(mapping) if mapping else None
         self.namespace = self.options.get("namespace") or None
+        self.release = process_bool_arg(self.options.get("release", False))
 
     def _run_task(self) -> None:
+        from sfupgrade.cti.discover import project_content
         from sfupgrade.org.connect import OrgConnection
         from sfupgrade.picklist import PicklistRequest
         from sfupgrade.report import render
+        from sfupgrade.resources import release_dir
         from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
 
         try:
             if self.mapping is not None and not self.mapping.is_file():
                 raise TaskOptionsError(f"mapping: {self.mapping} is not a file")
+            content = project_content(Path("."))
+            if self.release:
+                content = (*content, release_dir())
             request = UpgradeRequest(
                 Path.cwd(),
                 PicklistRequest(namespace=self.namespace),
+                content,
                 org=OrgConnection.from_salesforce(self.sf),
                 mapping=self.mapping,
             )

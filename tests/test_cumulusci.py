@@ -81,7 +81,7 @@ def run(task: UpgradeCtiActions, caplog: pytest.LogCaptureFixture) -> str:
 
 
 def test_dry_run_by_default_logs_the_report_and_writes_nothing(org: FakeOrg, caplog) -> None:
-    task = make_task({})
+    task = make_task({"release": "True"})
     log = run(task, caplog)
     assert org.writes == []
     assert "+        <label>CTI Action</label>" in log  # the value set's diff, in the text report
@@ -94,12 +94,12 @@ def test_dry_run_by_default_logs_the_report_and_writes_nothing(org: FakeOrg, cap
 
 
 def test_dry_run_false_applies_through_the_tasks_own_client(org: FakeOrg, caplog) -> None:
-    task = make_task({"dry_run": "False"})
+    task = make_task({"dry_run": "False", "release": "True"})
     run(task, caplog)
     assert org.value_set(org.full_name).values[-1]["fullName"] == "ctiAction"
     assert [r["Name"] for r in org.records(FLOW_OBJECT).values()] == [FLOW]
     assert org.writes and task.return_values["exit_code"] == 0
-    again = make_task({})
+    again = make_task({"release": "True"})
     run(again, caplog)
     counts = again.return_values["counts"]
     assert counts["Created"] == counts["Changed"] == 0  # the upgrade converged
@@ -121,3 +121,13 @@ def test_an_org_failure_fails_the_task_in_one_line(org: FakeOrg) -> None:
     with pytest.raises(CumulusCIFailure, match="REQUEST_LIMIT_EXCEEDED") as info:
         make_task({})()
     assert "\n" not in str(info.value) and TOKEN not in str(info.value)
+
+
+def test_the_release_content_is_never_deployed_unasked(
+    org: FakeOrg, caplog, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # a repository without CTI content of its own
+    task = make_task({"dry_run": "False"})
+    run(task, caplog)
+    assert org.value_set(org.full_name).values[-1]["fullName"] == "ctiAction"
+    assert org.records(FLOW_OBJECT) == {}
