@@ -20,7 +20,9 @@ SOURCE_SUFFIX = ".globalValueSet-meta.xml"
 MDAPI_SUFFIX = ".globalValueSet"
 PROJECT_FILES = ("sfdx-project.json", "package.xml")
 # Never searched: dependencies and tool state, however they are named, and hidden folders.
-_SKIP_DIRS = {"node_modules", "__pycache__", "site-packages", "bower_components"}
+# Never searched: other people's files (dependencies, caches, virtual environments by any name,
+# which pyvenv.cfg marks). Hidden folders (.git, .sf, .sfdx, .vscode, .venv) by their dot.
+SKIP_DIRS = frozenset({"node_modules", "bower_components", "__pycache__", "site-packages", "venv"})
 # A search without a project file (no PATH: the current directory, maybe a home directory) is
 # bounded; a Salesforce project's metadata sits a few levels down and holds far fewer folders.
 MAX_DEPTH = 8
@@ -114,7 +116,7 @@ def value_set_files(search_root: Path, bounded: bool) -> list[Path]:
     base_depth = len(search_root.parts)
     for visited, (directory, subdirs, files) in enumerate(os.walk(search_root), start=1):
         here = Path(directory)
-        subdirs[:] = sorted(d for d in subdirs if not _skipped_in(here, d))
+        subdirs[:] = sorted(d for d in subdirs if not skipped_folder(directory, d))
         if bounded and (visited > MAX_DIRECTORIES or len(here.parts) - base_depth >= MAX_DEPTH):
             if visited > MAX_DIRECTORIES:
                 raise ProjectError(
@@ -127,10 +129,14 @@ def value_set_files(search_root: Path, bounded: bool) -> list[Path]:
     return found
 
 
-def _skipped_in(parent: Path, name: str) -> bool:
-    """Hidden folders, dependencies and virtual environments (whatever their name) are not
-    searched: they hold other people's files, and a home directory holds many of them."""
-    return name.startswith(".") or name in _SKIP_DIRS or (parent / name / "pyvenv.cfg").exists()
+def skipped_folder(folder: str | Path, name: str) -> bool:
+    """Whether a walk of a project (for the value set, for CTI content, for a pull's local
+    files) skips the folder ``name`` inside ``folder``: hidden folders, dependencies and
+    virtual environments, whatever their name. They hold other people's files, and a home
+    directory holds many of them. The one home of this rule."""
+    if name.startswith(".") or name in SKIP_DIRS:
+        return True
+    return os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))
 
 
 def strip_namespace(name: str, namespace: str | None) -> str:

@@ -6,12 +6,16 @@ force-include); a source checkout or editable install has them at the top of the
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
+
+# The package's own folder. Not importlib.resources: sfupgrade is always installed as files
+# (its bundled content is read as folders), and that module costs every command's start-up a
+# fifth of its imports (tempfile, shutil, zipfile, bz2, lzma).
+PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _bundled(name: str) -> Path:
-    package_dir = Path(str(resources.files("sfupgrade")))
+    package_dir = PACKAGE_DIR
     inside = package_dir / "_bundled" / name
     if inside.is_dir():
         return inside

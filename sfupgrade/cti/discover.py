@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfupgrade.errors import UsageError
+from sfupgrade.project import skipped_folder
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
@@ -22,11 +23,9 @@ FLOWS_DIR = "ctiFlows"
 ACTIONS_DIR = "ctiActions"
 CONTENT_DIRS = frozenset({FLOWS_DIR, ACTIONS_DIR})
 PROJECT_MARKERS = ("sfdx-project.json", "package.xml")
-# Never entered: tool, dependency and UI-bundle folders hold JSON that is never CTI content.
-# Hidden folders (.git, .sf, .sfdx, .vscode, .venv) are skipped by their dot.
-SKIP_DIRS = frozenset(
-    {"node_modules", "venv", "__pycache__", "lwc", "aura", "staticresources", "bower_components"}
-)
+# Besides what no project walk enters (project.skipped_folder): UI bundles, whose JSON
+# (jsconfig.json, static resources) is never CTI content.
+UI_BUNDLE_DIRS = frozenset({"lwc", "aura", "staticresources"})
 
 
 class CtiContentError(UsageError):
@@ -86,9 +85,7 @@ class Discovery:
 def skipped(name: str, folder: str) -> bool:
     """Whether a walk for CTI content (discovery, a pull's look for local files) skips the
     folder ``name`` inside ``folder``."""
-    if name.startswith(".") or name in SKIP_DIRS:
-        return True
-    return os.path.isfile(os.path.join(folder, name, "pyvenv.cfg"))  # a virtualenv
+    return name in UI_BUNDLE_DIRS or skipped_folder(folder, name)
 
 
 def _json_files(directory: str) -> list[tuple[str, bool]]:

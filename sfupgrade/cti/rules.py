@@ -12,7 +12,6 @@ them findings with the rule's code and severity.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -112,6 +111,8 @@ class Suggester:
                 return index[key]
         if len(self._options) > _FUZZY_LIMIT or len(wanted) > 200:
             return None
+        import difflib  # only for a name that is wrong: not at every start
+
         near = difflib.get_close_matches(wanted, self._options, n=1, cutoff=0.6)
         return near[0] if near else None
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from importlib import resources
 from typing import Any
 
 from sfupgrade.jsonio import clip, quote
+from sfupgrade.resources import PACKAGE_DIR
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),
@@ -28,7 +28,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 def load_schema(name: str) -> dict[str, Any]:
     """A shipped schema by file name, e.g. ``ctiAction.schema.json``."""
-    text = (resources.files("sfupgrade.cti") / "schemas" / name).read_text("utf-8")
+    text = (PACKAGE_DIR / "cti" / "schemas" / name).read_text("utf-8")
     return json.loads(text)
 
 
@@ -169,8 +169,13 @@ def _compile(schema: dict[str, Any], root: dict[str, Any]) -> Check:
         checks.append(_items_check(_compile(schema["items"], root)))
     if len(checks) == 1:
         return checks[0]
-    if len(checks) == 2:  # the usual pair: a type, then its fields or its length
+    if len(checks) == 2:  # the usual pair: a type, then its fields, items or length
         first, second = checks
+        exact = _exact(first)
+        if exact:  # a value of a passing type goes straight to the second check
+            return lambda value: (
+                second(value) if type(value) in exact else first(value) or second(value)
+            )
         return lambda value: first(value) or second(value)
 
     def check_all(value: Any) -> Problem | None:
