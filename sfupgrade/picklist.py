@@ -7,18 +7,37 @@ the dry-run diff), after checking the file did not change in between.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from sfupgrade.atomic import FileWrite, write_files
-from sfupgrade.plan import Change, State
+from sfupgrade.errors import MetadataXmlError, ValueSetError
+from sfupgrade.plan import Change, Finding, Location, State
 from sfupgrade.project import MDAPI_SUFFIX, find_value_set
 from sfupgrade.xmlio import ValueSetDocument, add_package_member
 
 VALUE_SET = "AC_CtiScriptSource"
 VALUE = "ctiAction"
 LABEL = "CTI Action"
+
+# The finding for a value set (or manifest) file that cannot be planned: reported with the CTI
+# findings, so one run names every error of a project (a pre-commit hook, a CI job) instead of
+# stopping at the first file. Described here once; report.rules gives it to SARIF and JUnit.
+INVALID_FILE = "valueset-invalid"
+INVALID_FILE_SUMMARY = (
+    "The value set file (or its package.xml) is not well-formed metadata or breaks a Salesforce "
+    "limit."
+)
+INVALID_FILE_HELP = (
+    "The file is malformed or hostile XML, not UTF-8, not a GlobalValueSet, or breaks a limit "
+    "Salesforce enforces (duplicate or empty fullName, over 1,000 values, a value or label over "
+    "255 characters). The message says where; fix the file and rerun. Nothing is planned for "
+    "it, and nothing is written while it stands."
+)
+# Errors raised as "<file>:<line>:<column>: <what>" (line and column when known).
+_WHERE = re.compile(r"(?P<file>.+?)(?::(?P<line>\d+))?(?::(?P<column>\d+))?: (?P<what>.*)", re.S)
 
 
 @dataclass(frozen=True)
@@ -61,6 +80,37 @@ def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list
         operation=FileWrite(manifest, data, edited),
     )
     return [change, manifest_change]
+
+
+def plan_files_checked(
+    path: Path, request: PicklistRequest = PicklistRequest()
+) -> tuple[list[Change], list[Finding]]:
+    """:func:`plan_files`, with a file that cannot be planned as an error finding instead.
+
+    A missing value set stays an error (there is nothing to upgrade); a broken one is a
+    finding of the plan, next to the CTI content's, and stops the upgrade the same way.
+    """
+    try:
+        return plan_files(path, request), []
+    except (MetadataXmlError, ValueSetError) as exc:
+        return [], [invalid_file_finding(exc, path, request.value_set)]
+
+
+def invalid_file_finding(
+    error: MetadataXmlError | ValueSetError, base: Path, subject: str = VALUE_SET
+) -> Finding:
+    """The :data:`INVALID_FILE` finding for ``error``, at the file, line and column it names."""
+    message = str(error)
+    where = _WHERE.fullmatch(message)
+    if where is None or not Path(where["file"]).is_file():
+        return Finding("error", INVALID_FILE, message, subject)
+    file = Path(where["file"])
+    location = Location(
+        file=display_path(file, base if base.is_dir() else file.parent),
+        line=int(where["line"]) if where["line"] else None,
+        column=int(where["column"]) if where["column"] else None,
+    )
+    return Finding("error", INVALID_FILE, where["what"], subject, location)
 
 
 def change_file(change: Change, path: Path, request: PicklistRequest) -> Path:

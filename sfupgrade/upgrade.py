@@ -13,7 +13,12 @@ from typing import TYPE_CHECKING
 
 from sfupgrade.cti.validate import check_content
 from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
-from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_files
+from sfupgrade.picklist import (
+    INVALID_FILE,
+    PicklistRequest,
+    apply_file_changes,
+    plan_files_checked,
+)
 from sfupgrade.plan import Plan
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -59,7 +64,9 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan.extend([plan_org_value_set(request.org, request.picklist)])
     else:
         plan = Plan(target=str(request.project))
-        plan.extend(plan_files(request.project, request.picklist))
+        changes, unusable = plan_files_checked(request.project, request.picklist)
+        plan.extend(changes, unusable)
+        plan.checks.append(INVALID_FILE)
     checked = check_content(request.content)
     content = checked.content
     _info(
