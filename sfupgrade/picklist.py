@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.errors import MetadataXmlError, ValueSetError
@@ -50,15 +51,17 @@ class PicklistRequest:
     namespace: str | None = None
 
 
-def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list[Change]:
+def plan_files(
+    path: Path, request: PicklistRequest = PicklistRequest(), file: Path | None = None
+) -> list[Change]:
     """Plan the value set's edit and, in a Metadata API project, its manifest's.
 
     A ``package.xml`` that does not list the set under ``GlobalValueSet`` would leave the
     edited set out of a deploy of that folder, so the upgrade adds the member (the change shows
     the exact line); one that lists it, or ``*``, is left alone.
     """
-    change = plan_file(path, request)
-    file = change_file(change, path, request)
+    change = plan_file(path, request, file)
+    file = file or change_file(change, path, request)
     manifest = file.parent.parent / "package.xml"
     if not file.name.endswith(MDAPI_SUFFIX) or not manifest.is_file():
         return [change]
@@ -82,18 +85,26 @@ def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list
     return [change, manifest_change]
 
 
-def plan_files_checked(
-    path: Path, request: PicklistRequest = PicklistRequest()
-) -> tuple[list[Change], list[Finding]]:
+class CheckedFiles(NamedTuple):
+    """The value set step's plan: its changes, or the finding that its file is unusable."""
+
+    changes: list[Change]
+    findings: list[Finding]
+    file: str  # the value set file, as reports show it
+
+
+def plan_files_checked(path: Path, request: PicklistRequest = PicklistRequest()) -> CheckedFiles:
     """:func:`plan_files`, with a file that cannot be planned as an error finding instead.
 
     A missing value set stays an error (there is nothing to upgrade); a broken one is a
     finding of the plan, next to the CTI content's, and stops the upgrade the same way.
     """
+    file = find_value_set(path, request.value_set, request.namespace)
+    shown = display_path(file, path if path.is_dir() else file.parent)
     try:
-        return plan_files(path, request), []
+        return CheckedFiles(plan_files(path, request, file), [], shown)
     except (MetadataXmlError, ValueSetError) as exc:
-        return [], [invalid_file_finding(exc, path, request.value_set)]
+        return CheckedFiles([], [invalid_file_finding(exc, path, request.value_set)], shown)
 
 
 def invalid_file_finding(
@@ -120,9 +131,12 @@ def change_file(change: Change, path: Path, request: PicklistRequest) -> Path:
     return find_value_set(path, request.value_set, request.namespace)
 
 
-def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Change:
-    """Plan the edit of the value set found at ``path`` (a project, a directory or the file)."""
-    file = find_value_set(path, request.value_set, request.namespace)
+def plan_file(
+    path: Path, request: PicklistRequest = PicklistRequest(), file: Path | None = None
+) -> Change:
+    """Plan the edit of the value set found at ``path`` (a project, a directory or the file;
+    ``file``: the one found there already)."""
+    file = file or find_value_set(path, request.value_set, request.namespace)
     document = ValueSetDocument.from_path(file)
     shown = display_path(file, path if path.is_dir() else file.parent)
     edit = document.plan(request.value, request.label)

@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from sfupgrade.plan import Change, Finding, Location, Plan
-from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where
+from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where, read_data
 from sfupgrade.report.values import jsonable
 
 SCHEMA_VERSION = 1
@@ -76,6 +76,7 @@ def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
             "checks": list(plan.checks),
             # Added after schemaVersion 1's first keys: new keys go last, none are reordered.
             "failure": plan.failure,
+            "read": read_data(plan),
         },
         "warnings": [_warning_text(f) for f in plan.warnings],
     }
