@@ -7,18 +7,38 @@ the dry-run diff), after checking the file did not change in between.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from sfupgrade.atomic import FileWrite, write_files
-from sfupgrade.plan import Change, State
+from sfupgrade.errors import MetadataXmlError, ValueSetError
+from sfupgrade.plan import Change, Finding, Location, State
 from sfupgrade.project import MDAPI_SUFFIX, find_value_set
 from sfupgrade.xmlio import ValueSetDocument, add_package_member
 
 VALUE_SET = "AC_CtiScriptSource"
 VALUE = "ctiAction"
 LABEL = "CTI Action"
+
+# The finding for a value set (or manifest) file that cannot be planned: reported with the CTI
+# findings, so one run names every error of a project (a pre-commit hook, a CI job) instead of
+# stopping at the first file. Described here once; report.rules gives it to SARIF and JUnit.
+INVALID_FILE = "valueset-invalid"
+INVALID_FILE_SUMMARY = (
+    "The value set file (or its package.xml) is not well-formed metadata or breaks a Salesforce "
+    "limit."
+)
+INVALID_FILE_HELP = (
+    "The file is malformed or hostile XML, not UTF-8, not a GlobalValueSet, or breaks a limit "
+    "Salesforce enforces (duplicate or empty fullName, over 1,000 values, a value or label over "
+    "255 characters). The message says where; fix the file and rerun. Nothing is planned for "
+    "it, and nothing is written while it stands."
+)
+# Errors raised as "<file>:<line>:<column>: <what>" (line and column when known).
+_WHERE = re.compile(r"(?P<file>.+?)(?::(?P<line>\d+))?(?::(?P<column>\d+))?: (?P<what>.*)", re.S)
 
 
 @dataclass(frozen=True)
@@ -31,15 +51,17 @@ class PicklistRequest:
     namespace: str | None = None
 
 
-def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list[Change]:
+def plan_files(
+    path: Path, request: PicklistRequest = PicklistRequest(), file: Path | None = None
+) -> list[Change]:
     """Plan the value set's edit and, in a Metadata API project, its manifest's.
 
     A ``package.xml`` that does not list the set under ``GlobalValueSet`` would leave the
     edited set out of a deploy of that folder, so the upgrade adds the member (the change shows
     the exact line); one that lists it, or ``*``, is left alone.
     """
-    change = plan_file(path, request)
-    file = change_file(change, path, request)
+    change = plan_file(path, request, file)
+    file = file or change_file(change, path, request)
     manifest = file.parent.parent / "package.xml"
     if not file.name.endswith(MDAPI_SUFFIX) or not manifest.is_file():
         return [change]
@@ -63,6 +85,45 @@ def plan_files(path: Path, request: PicklistRequest = PicklistRequest()) -> list
     return [change, manifest_change]
 
 
+class CheckedFiles(NamedTuple):
+    """The value set step's plan: its changes, or the finding that its file is unusable."""
+
+    changes: list[Change]
+    findings: list[Finding]
+    file: str  # the value set file, as reports show it
+
+
+def plan_files_checked(path: Path, request: PicklistRequest = PicklistRequest()) -> CheckedFiles:
+    """:func:`plan_files`, with a file that cannot be planned as an error finding instead.
+
+    A missing value set stays an error (there is nothing to upgrade); a broken one is a
+    finding of the plan, next to the CTI content's, and stops the upgrade the same way.
+    """
+    file = find_value_set(path, request.value_set, request.namespace)
+    shown = display_path(file, path if path.is_dir() else file.parent)
+    try:
+        return CheckedFiles(plan_files(path, request, file), [], shown)
+    except (MetadataXmlError, ValueSetError) as exc:
+        return CheckedFiles([], [invalid_file_finding(exc, path, request.value_set)], shown)
+
+
+def invalid_file_finding(
+    error: MetadataXmlError | ValueSetError, base: Path, subject: str = VALUE_SET
+) -> Finding:
+    """The :data:`INVALID_FILE` finding for ``error``, at the file, line and column it names."""
+    message = str(error)
+    where = _WHERE.fullmatch(message)
+    if where is None or not Path(where["file"]).is_file():
+        return Finding("error", INVALID_FILE, message, subject)
+    file = Path(where["file"])
+    location = Location(
+        file=display_path(file, base if base.is_dir() else file.parent),
+        line=int(where["line"]) if where["line"] else None,
+        column=int(where["column"]) if where["column"] else None,
+    )
+    return Finding("error", INVALID_FILE, where["what"], subject, location)
+
+
 def change_file(change: Change, path: Path, request: PicklistRequest) -> Path:
     """The value set file a planned change is about."""
     if isinstance(change.operation, FileWrite):
@@ -70,9 +131,12 @@ def change_file(change: Change, path: Path, request: PicklistRequest) -> Path:
     return find_value_set(path, request.value_set, request.namespace)
 
 
-def plan_file(path: Path, request: PicklistRequest = PicklistRequest()) -> Change:
-    """Plan the edit of the value set found at ``path`` (a project, a directory or the file)."""
-    file = find_value_set(path, request.value_set, request.namespace)
+def plan_file(
+    path: Path, request: PicklistRequest = PicklistRequest(), file: Path | None = None
+) -> Change:
+    """Plan the edit of the value set found at ``path`` (a project, a directory or the file;
+    ``file``: the one found there already)."""
+    file = file or find_value_set(path, request.value_set, request.namespace)
     document = ValueSetDocument.from_path(file)
     shown = display_path(file, path if path.is_dir() else file.parent)
     edit = document.plan(request.value, request.label)

@@ -6,10 +6,14 @@ dry-run report and the real run cannot disagree: the real run applies exactly th
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.cti.model import Content
 
 Severity = Literal["error", "warning"]
 
@@ -122,6 +126,29 @@ class FlowSketch(NamedTuple):
     edges: tuple[tuple[str, str, str], ...]  # (from block id, port name, to block id)
 
 
+class Read(NamedTuple):
+    """What a run read, named on the first line of every report (``report.common.read_from``).
+
+    A clean report of the wrong project looks just like success; naming the project, the value
+    set and the CTI content read lets a reader (and a pipeline) see that the right ones were.
+    ``None`` means the command does not read that kind of input; an empty tuple that it looked
+    and found none.
+    """
+
+    projects: tuple[str, ...] = ()  # the projects or folders given (none: an org run)
+    org: str | None = None  # the org read from, if any
+    value_sets: tuple[str, ...] | None = None  # value set files, or full names in the org
+    content: tuple[str, ...] | None = None  # CTI content folders (or a --records file)
+
+
+def content_folders(content: Content) -> tuple[str, ...]:
+    """The folders CTI content was read from (its flows, their records, its actions), each
+    once in first-seen order, for :attr:`Read.content`; empty when there was none."""
+    files = [f for flow in content.flows for f in (flow.file, flow.record_file)]
+    files += [action.file for action in content.actions]
+    return tuple(dict.fromkeys(os.path.dirname(f) or "." for f in files if f))
+
+
 @dataclass
 class Plan:
     """An ordered list of changes plus validation findings for one target."""
@@ -142,6 +169,8 @@ class Plan:
     command: str = "upgrade"
     # Why applying or verifying failed (None: it did not fail); with ``applied`` it is exit 68.
     failure: str | None = None
+    # What the run read (the first line of every report says it).
+    read: Read = field(default_factory=Read)
 
     def extend(self, changes: Iterable[Change] = (), findings: Iterable[Finding] = ()) -> None:
         self.changes.extend(changes)

@@ -13,8 +13,13 @@ from typing import TYPE_CHECKING
 
 from sfupgrade.cti.validate import check_content
 from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
-from sfupgrade.picklist import PicklistRequest, apply_file_changes, plan_files
-from sfupgrade.plan import Plan
+from sfupgrade.picklist import (
+    INVALID_FILE,
+    PicklistRequest,
+    apply_file_changes,
+    plan_files_checked,
+)
+from sfupgrade.plan import Plan, Read, content_folders
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
@@ -56,11 +61,17 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         from sfupgrade.org.valueset import org_target, plan_org_value_set
 
         plan = Plan(target=org_target(request.org))
-        plan.extend([plan_org_value_set(request.org, request.picklist)])
+        change = plan_org_value_set(request.org, request.picklist)
+        plan.extend([change])
+        plan.read = Read(org=plan.target, value_sets=(change.name,))
     else:
         plan = Plan(target=str(request.project))
-        plan.extend(plan_files(request.project, request.picklist))
+        files = plan_files_checked(request.project, request.picklist)
+        plan.extend(files.changes, files.findings)
+        plan.checks.append(INVALID_FILE)
+        plan.read = Read(projects=(plan.target,), value_sets=(files.file,))
     checked = check_content(request.content)
+    plan.read = plan.read._replace(content=content_folders(checked.content))
     content = checked.content
     _info(
         "validated %d flow(s) and %d action(s) from %s",

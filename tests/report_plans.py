@@ -7,10 +7,19 @@ planner can produce it.
 
 from __future__ import annotations
 
-from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, State
+from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, Read, State
 
 VALUE_SET_FILE = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
 FLOW_FILE = "cti-flows/Create Callback Task.json"
+# What each run read (the first line of every report names it).
+PROJECT_READ = Read(
+    projects=("my-project",), value_sets=(VALUE_SET_FILE,), content=("cti-flows", "cti-actions")
+)
+ORG_READ = Read(
+    org="https://example.my.salesforce.com",
+    value_sets=("AC_CtiScriptSource",),
+    content=("cti-flows", "cti-actions"),
+)
 
 _VALUE_SET_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <GlobalValueSet xmlns="http://soap.sforce.com/2006/04/metadata">
@@ -98,12 +107,18 @@ def clean_plan() -> Plan:
         ],
         flows=[CALLBACK_FLOW],
         checks=list(CHECKS),
+        read=PROJECT_READ,
     )
 
 
 def value_set_plan() -> Plan:
-    """A pre-release project: only the picklist value is missing."""
-    return Plan(target="my-project", changes=[_value_set(State.CHANGED)], checks=list(CHECKS))
+    """A pre-release project: only the picklist value is missing (no CTI content of its own)."""
+    return Plan(
+        target="my-project",
+        changes=[_value_set(State.CHANGED)],
+        checks=list(CHECKS),
+        read=PROJECT_READ._replace(content=()),
+    )
 
 
 def validation_plan() -> Plan:
@@ -140,6 +155,7 @@ def validation_plan() -> Plan:
         flows=[CALLBACK_FLOW, SCREENPOP_FLOW],
         checks=list(CHECKS),
         dry_run=False,
+        read=PROJECT_READ,
     )
 
 
@@ -190,6 +206,7 @@ def records_plan() -> Plan:
         checks=list(CHECKS),
         dry_run=False,
         applied=True,
+        read=ORG_READ,
     )
 
 

@@ -47,3 +47,30 @@ def test_corpus_file(tmp_path: Path, name: str) -> None:
     assert target.read_bytes() == original
     assert target.stat().st_mtime_ns == 1_000_000_000
     assert [p.name for p in folder.iterdir()] == [target.name]
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if EXPECTED[n]["exit"] != 0))
+@pytest.mark.parametrize("command", [["validate"], ["upgrade", "--dry-run"]])
+def test_a_broken_corpus_file_is_a_finding_of_validate_and_upgrade(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, command: list[str]
+) -> None:
+    """In a project the broken file is one valueset-invalid error next to any other finding
+    (exit 1, the file untouched), so a CI run names it with the CTI content's errors."""
+    (tmp_path / "sfdx-project.json").write_text('{"packageDirectories": [{"path": "force-app"}]}')
+    folder = tmp_path / "force-app" / "globalValueSets"
+    folder.mkdir(parents=True)
+    target = folder / "AC_CtiScriptSource.globalValueSet-meta.xml"
+    original = (CORPUS / name).read_bytes()
+    target.write_bytes(original)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(cli, [*command, "--json"])
+    if name == "thousand-values.xml" and command == ["validate"]:
+        assert result.exit_code == 0, result.output  # a valid, full set: only adding fails
+        return
+    assert result.exit_code == 1, result.output
+    assert "root:x:0:0" not in result.output
+    (finding,) = json.loads(result.stdout)["result"]["findings"]
+    assert finding["code"] == "valueset-invalid" and finding["severity"] == "error"
+    assert finding["location"]["file"] == "force-app/globalValueSets/" + target.name
+    assert EXPECTED[name]["message"] in finding["message"]
+    assert target.read_bytes() == original

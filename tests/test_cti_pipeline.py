@@ -105,8 +105,10 @@ def test_a_dx_project_with_a_broken_value_set_fails_and_one_without_is_fine(tmp_
     value_set = next((root / "force-app").rglob("*.globalValueSet-meta.xml"))
     value_set.write_text("<GlobalValueSet><customValue>")
     result = run("validate", cwd=root)
-    assert result.exit_code == 2 and "Traceback" not in result.output
+    # An error finding of the run (valueset-invalid), reported with any CTI findings: exit 1.
+    assert result.exit_code == 1 and "Traceback" not in result.output
     assert str(value_set.name) in result.stderr
+    assert "valueset-invalid" in result.stdout and f"{value_set.name}:1" in result.stdout
     value_set.unlink()
     result = run("validate", cwd=root)
     assert result.exit_code == 0

@@ -26,7 +26,7 @@ def test_json_envelope_has_the_sf_cli_shape_in_a_stable_key_order() -> None:
     assert list(data) == ["status", "result", "warnings"]
     assert list(data["result"]) == [
         "schemaVersion", "target", "dryRun", "applied", "summary", "components", "findings",
-        "checks", "failure",
+        "checks", "failure", "read",
     ]  # fmt: skip
     assert list(data["result"]["components"][0]) == [
         "type", "name", "state", "target", "summary", "error", "diff", "fields",

@@ -62,6 +62,7 @@ def deploy(
     from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.recordfile import load_records
+    from sfupgrade.plan import Read, content_folders
     from sfupgrade.progress import terminal_progress
     from sfupgrade.resources import release_dir
 
@@ -89,6 +90,11 @@ def deploy(
     plan = plan_deploy(connection, mapped, wanted)
     if checked is not None:
         checked.into(plan)
+    plan.read = Read(
+        projects=tuple(str(p) for p in paths) or (() if records is not None else (".",)),
+        org=plan.target,
+        content=content_folders(checked.content) if checked is not None else (str(records),),
+    )
     plan.dry_run, plan.command = dry_run, "deploy"  # a refused deploy is not a dry run
     with reports_on_failure(plan, report_options):
         if not dry_run and not plan.failed and not plan.errors:

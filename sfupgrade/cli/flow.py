@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
+
+from sfupgrade.cli.options import echo_result, json_option
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.cti.sidecar import FlowAdd
 
 
 @click.group()
@@ -30,6 +37,7 @@ def flow() -> None:
     help="The ctiFlows folder to copy into [default: the project's, in the current directory].",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would be written; write nothing.")
+@json_option
 def add(
     file: Path,
     name: str | None,
@@ -39,6 +47,7 @@ def add(
     description: str | None,
     to: Path | None,
     dry_run: bool,
+    as_json: bool,
 ) -> None:
     """Copy FILE into the project's ctiFlows folder unchanged and write its record file.
 
@@ -50,7 +59,7 @@ def add(
     \b
     Examples:
       sfupgrade flow add ~/Downloads/10-Create+Callback+Task.json --name "Create Callback Task"
-      sfupgrade flow add force-app/main/default/ctiFlows/MyFlow.json --dry-run
+      sfupgrade flow add force-app/main/default/ctiFlows/MyFlow.json --dry-run --json
     """
     from sfupgrade.cti.sidecar import apply_add, plan_add
 
@@ -65,11 +74,28 @@ def add(
     )
     if planned.unchanged:
         click.echo(f"{planned.record}: already there, unchanged", err=True)
-        return
-    would = "would " if dry_run else ""
-    if planned.copy_from is not None:
-        click.echo(f"{would}copy {planned.copy_from} -> {planned.flow}", err=True)
-    click.echo(f"{would}write {planned.record}:", err=True)
-    click.echo(planned.text, nl=False)
-    if not dry_run:
-        apply_add(planned)
+    else:
+        would = "would " if dry_run else ""
+        if planned.copy_from is not None:
+            click.echo(f"{would}copy {planned.copy_from} -> {planned.flow}", err=True)
+        click.echo(f"{would}write {planned.record}:", err=True)
+        if not as_json:  # with --json the record is in the envelope, alone on stdout
+            click.echo(planned.text, nl=False)
+        if not dry_run:
+            apply_add(planned)
+    if as_json:
+        echo_result(_result(planned, dry_run))
+
+
+def _result(planned: FlowAdd, dry_run: bool) -> dict[str, Any]:
+    """What flow add did (or would do), for --json: where the flow and its record are, where
+    the flow was copied from (null: it stays where it is), and the record's fields."""
+    return {
+        "flow": planned.flow,
+        "record": planned.record,
+        "copiedFrom": planned.copy_from,
+        "dryRun": dry_run,
+        "unchanged": planned.unchanged,
+        "written": not (dry_run or planned.unchanged),
+        "fields": json.loads(planned.text),
+    }

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from sfupgrade.cli.options import echo_result, json_option
 from sfupgrade.cli.org_options import OrgTargetArgs, org_options
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.discover import Discovery
 
 EXIT_INCOMPLETE = 1  # something could not be placed; the file is still printed
 
@@ -23,8 +28,9 @@ def _shown(text: str) -> str:
 
 @mapping_group.command("discover")
 @org_options
+@json_option
 @click.pass_context
-def discover(ctx: click.Context, org: OrgTargetArgs) -> None:
+def discover(ctx: click.Context, org: OrgTargetArgs, as_json: bool) -> None:
     """Print a mapping file for the org, read from its describe.
 
     Each model field is placed by API name (the bundled default's, with any namespace or none:
@@ -36,13 +42,15 @@ def discover(ctx: click.Context, org: OrgTargetArgs) -> None:
     Examples:
       sfupgrade mapping discover --target-org my-sandbox > mapping.json
       sfupgrade deploy ./metadata --target-org my-sandbox --mapping mapping.json
+      sfupgrade mapping discover --target-org my-sandbox --json | jq .result.mapping
     """
     from sfupgrade.org.connect import connect
     from sfupgrade.org.discover import MISSING, OBJECT, discover_mapping
 
     target = org.required("mapping discover")
     found = discover_mapping(connect(target))
-    click.echo(json.dumps(found.document(), indent=2))
+    if not as_json:
+        click.echo(json.dumps(found.document(), indent=2))
     for kind in ("flow", "action"):
         placements = found.of(kind)
         head = placements[0]
@@ -60,10 +68,37 @@ def discover(ctx: click.Context, org: OrgTargetArgs) -> None:
             if p.candidates:
                 line += "; candidates: " + ", ".join(_shown(c) for c in p.candidates)
             click.echo(line, err=True)
+    code = 0 if found.complete else EXIT_INCOMPLETE
     if not found.complete:
         click.echo(
             "Error: some names could not be placed; fix the 'missing' entries in the file "
             "(Setup > Object Manager) before passing it with --mapping",
             err=True,
         )
-        ctx.exit(EXIT_INCOMPLETE)
+    if as_json:
+        missing = [p for p in found.placements if p.status == MISSING]
+        warnings = [
+            f"{p.key}: no name in the org fits ({p.by}); fix it in the file" for p in missing
+        ]
+        echo_result(_result(found), code, warnings)
+    ctx.exit(code)
+
+
+def _result(found: Discovery) -> dict[str, Any]:
+    """The discovery as data, for --json: the mapping file as --mapping reads it, whether every
+    name was placed, and how each was."""
+    return {
+        "org": found.host,
+        "complete": found.complete,
+        "mapping": found.document(),
+        "placements": [
+            {
+                "key": p.key,
+                "apiName": p.api_name,
+                "status": p.status,
+                "by": p.by,
+                "candidates": list(p.candidates),
+            }
+            for p in found.placements
+        ],
+    }

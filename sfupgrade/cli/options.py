@@ -131,6 +131,38 @@ def _json_conflicts(ctx: click.Context, output: Path | None) -> None:
             )
 
 
+# --json, defined once: the plan commands take it with their report options, the others
+# (pull, mapping discover, flow add) with :func:`json_option`.
+_JSON_OPTION = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the JSON report alone on stdout, in the sf CLI's envelope; failures too, "
+    "as sf's error envelope (also with SF_CONTENT_TYPE=JSON).",
+)
+
+
+def json_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--json`` for a command that has no plan to report: it receives ``as_json`` (true with
+    ``--json`` or ``SF_CONTENT_TYPE=JSON``) and then prints its result with :func:`echo_result`
+    instead of its text. A failure is sf's error envelope, printed by the root for every
+    command alike (``sfupgrade.cli``)."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, as_json: bool, **kwargs: Any) -> Any:
+        return command(*args, as_json=json_requested(as_json, os.environ), **kwargs)
+
+    return _JSON_OPTION(wrapper)
+
+
+def echo_result(result: Any, status: int = 0, warnings: list[str] | None = None) -> None:
+    """Print ``result`` in sf's envelope alone on stdout (``status`` is the exit code)."""
+    from sfupgrade.report.json_report import render_result
+    from sfupgrade.report.safe import sanitize
+
+    click.echo(sanitize(render_result(result, status, warnings), "json"), nl=False)
+
+
 def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """Add --json, --format, --report, --output, --repo-root, --no-color, --quiet,
     --detailed-exitcode and -v."""
@@ -177,13 +209,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         return command(*args, report_options=options, **kwargs)
 
     decorators = [
-        click.option(
-            "--json",
-            "as_json",
-            is_flag=True,
-            help="Print the JSON report alone on stdout, in the sf CLI's envelope; failures too, "
-            "as sf's error envelope (also with SF_CONTENT_TYPE=JSON).",
-        ),
+        _JSON_OPTION,
         click.option(
             "--format",
             "fmt",
@@ -323,7 +349,9 @@ def emit_reports(
 __all__ = [
     "ReportOptions",
     "decide_color",
+    "echo_result",
     "emit_reports",
+    "json_option",
     "report_options",
     "reports_on_failure",
     "write_report_file",

@@ -16,7 +16,7 @@ from sfupgrade.picklist import (
     apply_file_changes,
     plan_files,
 )
-from sfupgrade.plan import Plan
+from sfupgrade.plan import Plan, Read
 from sfupgrade.report.safe import escape_controls, printable
 
 
@@ -84,6 +84,10 @@ def add(
         changes = [plan_org_value_set(connect(target), request)]
         apply = apply_org_changes
     plan = Plan(target=changes[0].target, changes=changes, dry_run=dry_run or check_only)
+    if target is None:
+        plan.read = Read(projects=(str(path or Path(".")),), value_sets=(changes[0].target,))
+    else:
+        plan.read = Read(org=plan.target, value_sets=(changes[0].name,))
     notes: list[str] = []
     with reports_on_failure(plan, report_options):
         if plan.pending and check_only:

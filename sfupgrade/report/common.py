@@ -7,6 +7,7 @@ a pipeline that reads the JSON see the same totals, the same wording and the sam
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sfupgrade.plan import Change, Finding, FlowSketch, Plan, State
 
@@ -27,11 +28,62 @@ def summary(plan: Plan) -> list[tuple[str, int]]:
     return [(label, counts[key]) for label, key in SUMMARY_COLUMNS]
 
 
+def _listed(one: str, many: str, items: tuple[str, ...]) -> str:
+    return f"{one if len(items) == 1 else many} {', '.join(items)}"
+
+
+def read_parts(plan: Plan) -> list[str]:
+    """What the run read, as the phrases of :func:`read_from` (empty: nobody said)."""
+    read = plan.read
+    parts = []
+    if read.projects:
+        parts.append(_listed("project", "projects", read.projects))
+    if read.org:
+        parts.append(read.org)  # as reports name an org: org:<host>
+    if read.value_sets is not None:
+        parts.append(
+            _listed("value set", "value sets", read.value_sets)
+            if read.value_sets
+            else "no value set file"
+        )
+    if read.content is not None:
+        parts.append(f"CTI content {', '.join(read.content)}" if read.content else "no CTI content")
+    return parts
+
+
+def read_from(plan: Plan) -> str:
+    """What the run read, on one line: the project, the value set file (or, in an org, the org
+    and the set's full name there) and the CTI content folders, e.g. ``project .; value set
+    force-app/.../X.xml; CTI content force-app/main/default/ctiFlows``. Every format carries it
+    (text and Markdown in their first line, through :func:`headline`); empty when the plan does
+    not say."""
+    return "; ".join(read_parts(plan))
+
+
+def read_data(plan: Plan) -> dict[str, Any]:
+    """:attr:`Plan.read` as data for the machine formats (JSON ``result.read``, SARIF's run
+    ``properties.read``), with :func:`read_from`'s line as ``text``."""
+    read = plan.read
+    return {
+        "projects": list(read.projects),
+        "org": read.org,
+        "valueSets": None if read.value_sets is None else list(read.value_sets),
+        "content": None if read.content is None else list(read.content),
+        "text": read_from(plan),
+    }
+
+
 def headline(plan: Plan) -> str:
-    """One line saying what the report is about and whether anything was written.
+    """One line saying what the report is about, whether anything was written, and what was read.
 
     Only a dry run is called one: a real run refused by validation errors says so.
     """
+    read = read_from(plan)
+    state = _state(plan)
+    return f"{state} (read: {read})" if read else state
+
+
+def _state(plan: Plan) -> str:
     if plan.validation_only:
         return f"Validation of {plan.target}"
     if plan.applied:

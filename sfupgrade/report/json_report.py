@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from sfupgrade.plan import Change, Finding, Location, Plan
-from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where
+from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where, read_data
 from sfupgrade.report.values import jsonable
 
 SCHEMA_VERSION = 1
@@ -60,12 +60,27 @@ def _warning_text(finding: Finding) -> str:
     return f"{finding.code}: {finding.message}" + (f" ({where})" if where else "")
 
 
+def success_envelope(result: Any, status: int = 0, warnings: list[str] | None = None) -> dict:
+    """sf's ``--json`` envelope around a command's result: ``status`` (the exit code),
+    ``result``, ``warnings``. Every command's JSON on stdout has this shape (a failure that
+    stops a run has :func:`error_envelope`'s)."""
+    return {"status": status, "result": result, "warnings": list(warnings or [])}
+
+
+def render_result(result: Any, status: int = 0, warnings: list[str] | None = None) -> str:
+    """:func:`success_envelope` as indented JSON with a final newline, secrets masked."""
+    from sfupgrade.report.redact import redact
+
+    body = success_envelope(result, status, warnings)
+    return redact(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False) + "\n")
+
+
 def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
     """The report as data; ``status`` is the exit code the command returns."""
     counts = plan.counts()
-    return {
-        "status": plan.exit_code(detailed=detailed),
-        "result": {
+    return success_envelope(
+        status=plan.exit_code(detailed=detailed),
+        result={
             "schemaVersion": SCHEMA_VERSION,
             "target": plan.target,
             "dryRun": plan.dry_run,
@@ -76,9 +91,10 @@ def envelope(plan: Plan, *, detailed: bool = False) -> dict[str, Any]:
             "checks": list(plan.checks),
             # Added after schemaVersion 1's first keys: new keys go last, none are reordered.
             "failure": plan.failure,
+            "read": read_data(plan),
         },
-        "warnings": [_warning_text(f) for f in plan.warnings],
-    }
+        warnings=[_warning_text(f) for f in plan.warnings],
+    )
 
 
 def render(plan: Plan, *, detailed: bool = False) -> str:

@@ -13,7 +13,7 @@ import re
 from lxml import etree
 
 from sfupgrade.plan import Change, Finding, Plan, State
-from sfupgrade.report.common import check_codes, finding_where
+from sfupgrade.report.common import check_codes, finding_where, read_from
 from sfupgrade.report.safe import escape_controls
 
 # Non-characters XML 1.0 cannot carry; a report must not fail because a record holds one.
@@ -32,8 +32,12 @@ def _element(parent: etree._Element, tag: str, text: str | None = None, **attrs:
     return element
 
 
-def _suite(root: etree._Element, name: str) -> etree._Element:
-    return _element(root, "testsuite", name=name, tests="0", failures="0", errors="0", skipped="0")
+def _suite(root: etree._Element, name: str, read: str) -> etree._Element:
+    suite = _element(root, "testsuite", name=name, tests="0", failures="0", errors="0", skipped="0")
+    if read:  # what the run read, as every report's first line says it
+        properties = _element(suite, "properties")
+        _element(properties, "property", name="read", value=read)
+    return suite
 
 
 def _finding_case(suite: etree._Element, finding: Finding) -> None:
@@ -84,14 +88,15 @@ def _count(suite: etree._Element) -> tuple[int, int]:
 def render(plan: Plan) -> str:
     """The plan as a JUnit ``<testsuites>`` document (UTF-8, with declaration)."""
     root = etree.Element("testsuites", name="sfupgrade")
-    checks = _suite(root, "sfupgrade.checks")
+    read = read_from(plan)
+    checks = _suite(root, "sfupgrade.checks", read)
     found = {f.code for f in plan.findings}
     for code in check_codes(plan):
         if code not in found:
             _element(checks, "testcase", classname=f"sfupgrade.checks.{code}", name=code)
     for finding in plan.findings:
         _finding_case(checks, finding)
-    components = _suite(root, "sfupgrade.components")
+    components = _suite(root, "sfupgrade.components", read)
     for change in plan.changes:
         _component_case(components, change)
     totals = [_count(checks), _count(components)]

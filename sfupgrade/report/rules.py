@@ -1,7 +1,8 @@
 """What each finding code means, for reports that describe their rules (SARIF's ``rules``).
 
 :func:`finding_rules` is the one door the report layer uses: it reads the codes, summaries and
-help texts from the rule registry (``sfupgrade.cti.rules``), where each rule is described once.
+help texts from the rule registry (``sfupgrade.cti.rules``), where each rule is described once,
+and the value set file's one finding from ``sfupgrade.picklist``, where that file is checked.
 The finding-code table users read (``metadata/README.md``) is checked against it by a test.
 """
 
@@ -16,7 +17,6 @@ VALUE_SET_HELP_URI = (
     "meta_globalvalueset.htm"
 )
 TABLE_SECTION = "metadata/README.md, section Findings"
-
 
 
 class Rule(NamedTuple):
@@ -45,11 +45,16 @@ def finding_rules() -> dict[str, Rule]:
     time, by a test or a plug-in, is described like the shipped ones.
     """
     from sfupgrade.cti.rules import RULES
+    from sfupgrade.picklist import INVALID_FILE, INVALID_FILE_HELP, INVALID_FILE_SUMMARY
 
-    return {
+    rules = {
         rule.code: Rule(rule.code, rule.severity, rule.summary, _help_uri(rule.code), rule.help)
         for rule in RULES
     }
+    value_set = Rule(
+        INVALID_FILE, "error", INVALID_FILE_SUMMARY, _help_uri(INVALID_FILE), INVALID_FILE_HELP
+    )
+    return {**rules, INVALID_FILE: value_set}
 
 
 def rule_for(code: str) -> Rule:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from sfupgrade import __version__
 from sfupgrade.plan import Finding, Location, Plan
-from sfupgrade.report.common import check_codes
+from sfupgrade.report.common import check_codes, read_data
 from sfupgrade.report.rules import TABLE_SECTION, rule_for
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -121,6 +121,8 @@ def document(plan: Plan, repo_root: str | os.PathLike[str] | None = None) -> dic
                 "originalUriBaseIds": {SRCROOT: {"uri": root.as_uri().rstrip("/") + "/"}},
                 "results": [_result(f, index[f.code], root) for f in plan.findings],
                 "columnKind": "unicodeCodePoints",
+                # What the run read (the project, value set and CTI content), as every report says.
+                "properties": {"read": read_data(plan)},
             }
         ],
     }
