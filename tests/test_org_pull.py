@@ -339,12 +339,6 @@ def test_records_an_admin_built_converge(fake_org: FakeOrg, tmp_path: Path, flow
     _converges(fake_org, tmp_path)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="deploy compares the form as the loader reads it (cti.load fills in type, order, "
-    "required, title, instructions) with the org's raw form text, and a missing payload as {} "
-    "with null: records._same (orgfix's org/records.py) must normalise the org side the same way",
-)
 @pytest.mark.parametrize(
     "action",
     [

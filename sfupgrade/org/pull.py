@@ -34,17 +34,13 @@ from sfupgrade.cti.discover import (
     RECORD_SUFFIX,
     skipped,  # the folders validate never reads, so a pull never looks there either
 )
-from sfupgrade.cti.load import (
-    is_graph,
-    read_form,  # the loader's reading of a form, so a pulled file holds what deploy compares
-)
-from sfupgrade.cti.model import CtiAction, PayloadEntry
+from sfupgrade.cti.load import is_graph
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import FailureError, UsageError
 from sfupgrade.jsonio import JsonInputError, loads_strict
 from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
-from sfupgrade.org.records import existing_records
+from sfupgrade.org.records import existing_records, loaded_action
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
@@ -219,17 +215,10 @@ def _action_data(name: str, flow: str, row: dict[str, Any], om: Any) -> dict[str
     form = _parsed(row.get(om.field("form")), "form")
     if form is not None:
         raw["form"] = form
-    problem = check(raw, "ctiAction.schema.json")
-    if problem:
-        raise ValueError(f"it does not fit an action file: {problem}")
-    model = CtiAction(
-        name=name,
-        flow=flow,
-        order=raw.get("order", 0),
-        payload=tuple(PayloadEntry(k, v) for k, v in raw.get("payload", {}).items()),
-        form=read_form(raw["form"]) if raw.get("form") is not None else None,
-    )
-    data = model.record_fields()
+    try:
+        data = loaded_action(raw)
+    except ValueError as exc:
+        raise ValueError(f"it does not fit an action file: {exc}") from None
     if data["form"] is None:
         del data["form"]
     return data

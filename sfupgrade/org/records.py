@@ -136,12 +136,51 @@ def existing_records(
 
 def normalise(kind: str, record: dict[str, Any]) -> dict[str, Any]:
     """The record as the org will store it: a missing or null checkbox is false, an empty
-    string is null. Applied to what is planned (and so sent) and to what the org gave back."""
+    string is null; an action's payload and form as the CTI loader reads them (its defaults
+    spelled out). Applied to what is planned (and so sent) and to what the org gave back, so an
+    action an admin built with the defaults left out compares equal to its pulled file."""
     stored = {k: None if v == "" else v for k, v in record.items()}
     for field in _CHECKBOXES[kind]:
         if stored.get(field) is None:
             stored[field] = False
+    if kind == "action":
+        stored = _as_loaded(stored)
     return stored
+
+
+def _as_loaded(action: dict[str, Any]) -> dict[str, Any]:
+    """The action's payload and form as :func:`loaded_action` reads them; as they stand when
+    the loader would refuse them (then they differ from anything a file can hold)."""
+    raw = {"name": action.get("name"), "flow": action.get("flow")}
+    for field in ("payload", "form"):
+        value = _as_json(action.get(field))
+        if value is not None:
+            raw[field] = value
+    try:
+        loaded = loaded_action(raw)
+    except ValueError:
+        return action
+    return action | {"payload": loaded["payload"], "form": loaded["form"]}
+
+
+def loaded_action(raw: dict[str, Any]) -> dict[str, Any]:
+    """An action's record fields as ``cti.load`` reads them from an action file's ``raw``
+    JSON: the model built with the loader's own form reading and the model's defaults (no
+    payload: empty; no form: none); ValueError with the schema's problem when a file could not
+    hold ``raw``. Pull writes these fields and planning compares them, so both agree."""
+    from sfupgrade.cti.load import ACTION_SCHEMA, read_form
+    from sfupgrade.cti.model import CtiAction, PayloadEntry
+    from sfupgrade.cti.schema import check
+
+    problem = check(raw, ACTION_SCHEMA)
+    if problem:
+        raise ValueError(problem)
+    parts: dict[str, Any] = {}
+    if "payload" in raw:
+        parts["payload"] = tuple(PayloadEntry(k, v) for k, v in raw["payload"].items())
+    if "form" in raw:
+        parts["form"] = read_form(raw["form"])
+    return CtiAction(raw["name"], raw["flow"], raw.get("order", 0), **parts).record_fields()
 
 
 def _same(kind: str, field: str, before: Any, after: Any) -> bool:
