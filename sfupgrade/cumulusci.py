@@ -72,6 +72,7 @@ class UpgradeCtiActions(BaseSalesforceApiTask):
     def _run_task(self) -> None:
         from sfupgrade.cti.discover import project_content
         from sfupgrade.org.connect import OrgConnection
+        from sfupgrade.org.salesforce import SalesforceOrg
         from sfupgrade.picklist import PicklistRequest
         from sfupgrade.report import render
         from sfupgrade.resources import release_dir
@@ -87,7 +88,7 @@ class UpgradeCtiActions(BaseSalesforceApiTask):
                 Path.cwd(),
                 PicklistRequest(namespace=self.namespace),
                 content,
-                org=OrgConnection.from_salesforce(self.sf),
+                org=SalesforceOrg(OrgConnection.from_salesforce(self.sf)),
                 mapping=self.mapping,
             )
             plan = plan_upgrade(request)

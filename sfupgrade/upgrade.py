@@ -23,6 +23,7 @@ from sfupgrade.plan import Plan, Read, content_folders
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.port import OrgPort
     from sfupgrade.progress import ProgressFactory
 
 
@@ -45,23 +46,35 @@ class UpgradeRequest:
     the user's project's, found by ``cti.discover.project_content``, plus the release's example
     content only when the caller asks for it; none by default. With ``org`` set the
     value set in that org is upgraded, the content is deployed there as records, and
-    ``project`` is only where the command ran.
+    ``project`` is only where the command ran. ``org`` is any :class:`~sfupgrade.org.port.OrgPort`
+    (a :class:`~sfupgrade.org.memory.MemoryOrg` for a demo) or a connection, which is reached
+    through the Salesforce adapter.
     """
 
     project: Path
     picklist: PicklistRequest = field(default_factory=PicklistRequest)
     content: tuple[Path, ...] = ()
-    org: OrgConnection | None = None
+    org: OrgPort | OrgConnection | None = None
     mapping: Path | None = None  # where CTI records go in the org (None: bundled defaults)
+
+    @property
+    def port(self) -> OrgPort | None:
+        """The org the upgrade targets, as planners and appliers take it."""
+        if self.org is None:
+            return None
+        from sfupgrade.org.port import as_port
+
+        return as_port(self.org)
 
 
 def plan_upgrade(request: UpgradeRequest) -> Plan:
     """Plan every step for a local project or an org; reads, writes nothing."""
-    if request.org is not None:
-        from sfupgrade.org.valueset import org_target, plan_org_value_set
+    port = request.port
+    if port is not None:
+        from sfupgrade.org.valueset import plan_org_value_set
 
-        plan = Plan(target=org_target(request.org))
-        change = plan_org_value_set(request.org, request.picklist)
+        plan = Plan(target=port.target)
+        change = plan_org_value_set(port, request.picklist)
         plan.extend([change])
         plan.read = Read(org=plan.target, value_sets=(change.name,))
     else:
@@ -80,7 +93,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         ", ".join(str(p) for p in request.content),
     )
     checked.into(plan)
-    if request.org is not None:
+    if port is not None:
         from sfupgrade.org.deploy import content_records
         from sfupgrade.org.mapping import load_mapping
         from sfupgrade.org.records import plan_records
@@ -88,7 +101,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         records = content_records(content)
         plan.extend(
             plan_records(
-                request.org,
+                port,
                 load_mapping(request.mapping),
                 list(records.flows),
                 list(records.actions),
@@ -136,17 +149,18 @@ def apply_upgrade(
 
 def _write(plan: Plan, request: UpgradeRequest, progress: ProgressFactory | None) -> None:
     """Write the plan's changes, setting ``plan.applied`` as soon as anything may be written."""
-    if request.org is not None:
+    port = request.port
+    if port is not None:
         from sfupgrade.org.records import apply_records
         from sfupgrade.org.valueset import apply_org_changes
 
         # The value set first: the flows' source is one of its values.
-        apply_org_changes(plan.changes)
+        apply_org_changes(port, plan.changes)
         plan.applied = any(c.pending and c.component_type == "GlobalValueSet" for c in plan.changes)
         records = [c for c in plan.changes if c.pending and c.component_type != "GlobalValueSet"]
         # From the first record request on, some records may be in the org whatever fails.
         plan.applied = plan.applied or bool(records)
-        plan.changes = apply_records(request.org, plan.changes, progress)
+        plan.changes = apply_records(port, plan.changes, progress)
         plan.applied = True
     else:
         _info("writing %d file(s)", len(plan.pending))
@@ -156,8 +170,9 @@ def _write(plan: Plan, request: UpgradeRequest, progress: ProgressFactory | None
 
 def check_upgrade(plan: Plan, request: UpgradeRequest) -> list[str]:
     """Have the org validate the pending changes without saving them (``--check-only``)."""
-    if request.org is None:
+    port = request.port
+    if port is None:
         raise UsageError("check-only validation needs an org (UpgradeRequest.org)")
     from sfupgrade.org.valueset import check_org_changes
 
-    return check_org_changes(plan.changes)
+    return check_org_changes(port, plan.changes)

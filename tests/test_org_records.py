@@ -10,7 +10,8 @@ from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
 from sfupgrade.org.mapping import load_mapping
-from sfupgrade.org.records import LOCK_RETRIES, URI_BUDGET
+from sfupgrade.org.records import LOCK_RETRIES
+from sfupgrade.org.salesforce import URI_BUDGET
 from tests.fakeorg import TOKEN, URL, FakeOrg
 from tests.fakeorg.cti import ACTION, FLOW, action, add_cti_objects, flow
 

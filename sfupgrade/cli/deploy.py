@@ -58,7 +58,7 @@ def deploy(
     """
     from sfupgrade.cti.discover import project_content
     from sfupgrade.cti.validate import ContentCheck, check_content
-    from sfupgrade.org.connect import connect
+    from sfupgrade.org.connect import connect_org
     from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.recordfile import load_records
@@ -86,8 +86,8 @@ def deploy(
         wanted = content_records(checked.content)
     mapped = load_mapping(mapping)
     target = org.required("deploy")
-    connection = connect(target)
-    plan = plan_deploy(connection, mapped, wanted)
+    org_port = connect_org(target)
+    plan = plan_deploy(org_port, mapped, wanted)
     if checked is not None:
         checked.into(plan)
     plan.read = Read(
@@ -99,7 +99,7 @@ def deploy(
     with reports_on_failure(plan, report_options):
         if not dry_run and not plan.failed and not plan.errors:
             apply_deploy(
-                connection, plan, mapped, wanted, terminal_progress(report_options.no_progress)
+                org_port, plan, mapped, wanted, terminal_progress(report_options.no_progress)
             )
     emit_reports(plan, report_options)
     ctx.exit(report_options.exit_code(plan))

@@ -44,11 +44,11 @@ def discover(ctx: click.Context, org: OrgTargetArgs, as_json: bool) -> None:
       sfupgrade deploy ./metadata --target-org my-sandbox --mapping mapping.json
       sfupgrade mapping discover --target-org my-sandbox --json | jq .result.mapping
     """
-    from sfupgrade.org.connect import connect
+    from sfupgrade.org.connect import connect_org
     from sfupgrade.org.discover import MISSING, OBJECT, discover_mapping
 
     target = org.required("mapping discover")
-    found = discover_mapping(connect(target))
+    found = discover_mapping(connect_org(target))
     if not as_json:
         click.echo(json.dumps(found.document(), indent=2))
     for kind in ("flow", "action"):

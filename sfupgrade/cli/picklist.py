@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,6 +19,9 @@ from sfupgrade.picklist import (
 )
 from sfupgrade.plan import Plan, Read
 from sfupgrade.report.safe import escape_controls, printable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.org.port import OrgPort
 
 
 @click.group()
@@ -73,16 +77,20 @@ def add(
     request = PicklistRequest(value_set, value, label, namespace)
     target = org.resolve(path, namespace)
     apply = apply_file_changes
+    org_port: OrgPort | None = None
     if target is None:
         if check_only:
             raise click.UsageError(CHECK_ONLY_NEEDS_ORG)
         changes = plan_files(path or Path("."), request)
     else:
-        from sfupgrade.org.connect import connect
+        from functools import partial
+
+        from sfupgrade.org.connect import connect_org
         from sfupgrade.org.valueset import apply_org_changes, plan_org_value_set
 
-        changes = [plan_org_value_set(connect(target), request)]
-        apply = apply_org_changes
+        org_port = connect_org(target)
+        changes = [plan_org_value_set(org_port, request)]
+        apply = partial(apply_org_changes, org_port)
     plan = Plan(target=changes[0].target, changes=changes, dry_run=dry_run or check_only)
     if target is None:
         plan.read = Read(projects=(str(path or Path(".")),), value_sets=(changes[0].target,))
@@ -90,10 +98,10 @@ def add(
         plan.read = Read(org=plan.target, value_sets=(changes[0].name,))
     notes: list[str] = []
     with reports_on_failure(plan, report_options):
-        if plan.pending and check_only:
+        if plan.pending and check_only and org_port is not None:
             from sfupgrade.org.valueset import check_org_changes
 
-            (deploy_id,) = check_org_changes(plan.pending)
+            (deploy_id,) = check_org_changes(org_port, plan.pending)
             notes = [
                 f"Validated by the org: {c.summary} in {c.target} (check-only deploy "
                 f"{deploy_id}; nothing saved)"

@@ -49,13 +49,13 @@ def pull(
       sfupgrade pull ./metadata --target-org my-sandbox && sfupgrade validate ./metadata
       sfupgrade pull ./metadata --target-org my-sandbox --dry-run --json | jq .result.files
     """
-    from sfupgrade.org.connect import connect
+    from sfupgrade.org.connect import connect_org
     from sfupgrade.org.mapping import load_mapping
     from sfupgrade.org.pull import DIFFERS, PullConflictError, apply_pull, plan_pull
 
     mapped = load_mapping(mapping)
     target = org.required("pull")
-    plan = plan_pull(connect(target), mapped, directory)
+    plan = plan_pull(connect_org(target), mapped, directory)
     # With --json, stdout holds the envelope alone (the file list is in it).
     for line in plan.skipped:
         click.echo(f"Warning: {line}", err=True)

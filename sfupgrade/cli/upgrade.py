@@ -107,9 +107,11 @@ def upgrade(
     if release:
         content = (*content, release_dir())
     if target is not None:
-        from sfupgrade.org.connect import connect
+        from sfupgrade.org.connect import connect_org
 
-        request = UpgradeRequest(Path.cwd(), wanted, content, org=connect(target), mapping=mapping)
+        request = UpgradeRequest(
+            Path.cwd(), wanted, content, org=connect_org(target), mapping=mapping
+        )
     else:
         request = UpgradeRequest(project=project, picklist=wanted, content=content)
     plan = plan_upgrade(request)

@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
     from sfupgrade.org.connect import OrgConnection
-    from sfupgrade.org.valueset import OrgValueSetWrite
+    from sfupgrade.valueset import ValueSet
 
 POLL_FIRST = 1.0
 POLL_CAP = 10.0
@@ -91,10 +91,9 @@ def deploy_options() -> str:
     return f"<DeployOptions>{inner}</DeployOptions>"
 
 
-def check_only(write: OrgValueSetWrite) -> str:
-    """Validate the merged set in the org; the deploy id on success, :class:`OrgError` if not."""
-    conn: OrgConnection = write.connection
-    data = package_zip(write.full_name, value_set_to_xml(write.after), conn.api_version)
+def check_only(conn: OrgConnection, full_name: str, value_set: ValueSet) -> str:
+    """Validate the set in the org; the deploy id on success, :class:`OrgError` if not."""
+    data = package_zip(full_name, value_set_to_xml(value_set), conn.api_version)
     body = f"<ZipFile>{base64.b64encode(data).decode()}</ZipFile>{deploy_options()}"
     deploy_id = conn.metadata_call("deploy", body).findtext(f"{_M}result/{_M}id")
     if not deploy_id:
@@ -129,7 +128,7 @@ def check_only(write: OrgValueSetWrite) -> str:
         state = result.findtext(f"{_M}status") or "Failed"
         problems = "; ".join(_problems(result)) or "no details given"
         raise OrgError(
-            f"{conn.host}: check-only deploy {deploy_id} of {write.full_name} {state}: "
+            f"{conn.host}: check-only deploy {deploy_id} of {full_name} {state}: "
             f"{problems}; nothing was saved"
         )
     return deploy_id

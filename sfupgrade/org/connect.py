@@ -49,6 +49,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
     from simple_salesforce import Salesforce
 
+    from sfupgrade.org.salesforce import SalesforceOrg
+
 log = logging.getLogger("sfupgrade.org")
 
 DEFAULT_API_VERSION = "62.0"
@@ -507,6 +509,14 @@ def connect(
 
     login = choose(options, environ, retry, version, runner)
     return OrgConnection(login.sf, version, retry, again=login.again)
+
+
+def connect_org(options: OrgOptions, **kwargs: Any) -> SalesforceOrg:
+    """:func:`connect`, behind the Salesforce adapter: the org as planners and appliers take
+    it (:class:`~sfupgrade.org.port.OrgPort`)."""
+    from sfupgrade.org.salesforce import SalesforceOrg
+
+    return SalesforceOrg(connect(options, **kwargs))
 
 
 def connect_from(sf: Salesforce, api_version: str | None = None) -> OrgConnection:

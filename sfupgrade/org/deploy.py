@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING
 from sfupgrade.cti.model import Content
 from sfupgrade.errors import FailureError
 from sfupgrade.org.mapping import Mapping
+from sfupgrade.org.port import as_port
 from sfupgrade.org.recordfile import RecordSet
 from sfupgrade.org.records import apply_records, plan_records
 from sfupgrade.plan import Plan
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.port import OrgPort
     from sfupgrade.progress import ProgressFactory
 
 
@@ -28,27 +30,29 @@ def content_records(content: Content) -> RecordSet:
     return RecordSet(flows, tuple(a.record_fields() for a in content.actions))
 
 
-def plan_deploy(connection: OrgConnection, mapping: Mapping, records: RecordSet) -> Plan:
+def plan_deploy(org: OrgPort | OrgConnection, mapping: Mapping, records: RecordSet) -> Plan:
     """Reads the org (describe, queries); writes nothing."""
-    plan = Plan(target=connection.target)
-    plan.extend(plan_records(connection, mapping, list(records.flows), list(records.actions)))
+    port = as_port(org)
+    plan = Plan(target=port.target)
+    plan.extend(plan_records(port, mapping, list(records.flows), list(records.actions)))
     return plan
 
 
 def apply_deploy(
-    connection: OrgConnection,
+    org: OrgPort | OrgConnection,
     plan: Plan,
     mapping: Mapping,
     records: RecordSet,
     progress: ProgressFactory | None = None,
 ) -> Plan:
     """Apply the plan; when every record succeeded, re-plan and insist nothing is left."""
-    plan.changes = apply_records(connection, plan.changes, progress)
+    port = as_port(org)
+    plan.changes = apply_records(port, plan.changes, progress)
     plan.dry_run = False
     plan.applied = True
     if plan.failed:
         return plan  # the report lists each failure; a rerun plans only what is left
-    again = plan_deploy(connection, mapping, records)
+    again = plan_deploy(port, mapping, records)
     if again.pending:
         names = ", ".join(c.name for c in again.pending[:5])
         raise FailureError(f"verification failed: still pending after apply: {names}")

@@ -25,12 +25,12 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sfupgrade.org.connect import OrgError
-from sfupgrade.org.mapping import ACTION_FIELDS, FLOW_FIELDS, describe_fields, load_mapping
+from sfupgrade.org.mapping import ACTION_FIELDS, FLOW_FIELDS, load_mapping
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.org.mapping import ObjectMapping
+    from sfupgrade.org.port import OrgPort
 
 FOUND, GUESSED, MISSING = "found", "guessed", "missing"
 OBJECT = "object"  # the placement of the sObject itself, next to its fields
@@ -216,17 +216,9 @@ def _close(target: str, names: list[str]) -> tuple[str, ...]:
 # -- objects -------------------------------------------------------------------------------
 
 
-def _global_objects(connection: OrgConnection) -> dict[str, str]:
-    """Every sObject the org lists, name -> label."""
-    described = connection.rest("GET", "sobjects")
-    objects = described.get("sobjects") if isinstance(described, dict) else None
-    if not isinstance(objects, list):
-        raise OrgError(f"{connection.host}: the global describe lists no sObjects")
-    return {
-        o["name"]: str(o.get("label") or o["name"])
-        for o in objects
-        if isinstance(o, dict) and isinstance(o.get("name"), str) and _API_NAME.match(o["name"])
-    }
+def _global_objects(org: OrgPort) -> dict[str, str]:
+    """Every sObject the org lists whose name can be one, name -> label."""
+    return {name: label for name, label in org.sobjects().items() if _API_NAME.match(name)}
 
 
 def _object_candidates(
@@ -330,7 +322,7 @@ def _missing_object(kind: str, om: ObjectMapping, objects: dict[str, str]) -> li
 
 
 def _discover_kind(
-    connection: OrgConnection,
+    org: OrgPort,
     kind: str,
     om: ObjectMapping,
     objects: dict[str, str],
@@ -341,7 +333,7 @@ def _discover_kind(
     best: tuple[tuple[int, int, int, int], list[Placement]] | None = None
     candidates = _object_candidates(kind, om.object, objects)[:_MAX_CANDIDATES]
     for rank, (name, status, by) in enumerate(candidates):
-        fields = describe_fields(connection, name)
+        fields = org.describe(name)
         if not fields:
             continue
         placed = _place_fields(kind, om, name, fields, flow_object)
@@ -358,11 +350,14 @@ def _discover_kind(
     return best[1] if best else _missing_object(kind, om, objects)
 
 
-def discover_mapping(connection: OrgConnection) -> Discovery:
+def discover_mapping(org: OrgPort | OrgConnection) -> Discovery:
     """Read the org's describe and place every model field; reads only."""
+    from sfupgrade.org.port import as_port
+
+    port = as_port(org)
     defaults = load_mapping(None)
-    objects = _global_objects(connection)
-    flows = _discover_kind(connection, "flow", defaults.flow, objects, None)
+    objects = _global_objects(port)
+    flows = _discover_kind(port, "flow", defaults.flow, objects, None)
     flow_object = flows[0].api_name if flows[0].status != MISSING else defaults.flow.object
-    actions = _discover_kind(connection, "action", defaults.action, objects, flow_object)
-    return Discovery(connection.host, tuple(flows + actions))
+    actions = _discover_kind(port, "action", defaults.action, objects, flow_object)
+    return Discovery(port.host, tuple(flows + actions))

@@ -22,10 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 from sfupgrade.errors import UsageError
 from sfupgrade.jsonio import load_strict, loads_strict
-from sfupgrade.org.connect import OrgError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.port import OrgPort
 
 FLOW_FIELDS = ("name", "source", "event", "active", "description", "definition")
 ACTION_FIELDS = ("name", "flow", "order", "payload", "form")
@@ -93,24 +92,13 @@ def _object_mapping(entry: Any, kind: str, names: tuple[str, ...], source: str) 
     return ObjectMapping(kind, entry["object"], tuple((n, fields[n]) for n in names))
 
 
-def describe_fields(connection: OrgConnection, sobject: str) -> dict[str, dict[str, Any]]:
-    """The object's fields by API name; empty when the org has no such object."""
-    try:
-        described = connection.rest("GET", f"sobjects/{sobject}/describe")
-    except OrgError as exc:
-        if exc.code != "NOT_FOUND":
-            raise
-        return {}
-    return {f["name"]: f for f in described.get("fields", []) if isinstance(f, dict)}
-
-
-def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
+def check_mapping(org: OrgPort, mapping: Mapping) -> None:
     """Every mapped object and field must exist in the org (and the flow lookup point right)."""
     for om in (mapping.flow, mapping.action):
-        fields = describe_fields(connection, om.object)
+        fields = org.describe(om.object)
         if not fields:
             raise MappingError(
-                f"{connection.host}: object {om.object} (CTI {om.kind}s, '{om.kind}.object' in "
+                f"{org.host}: object {om.object} (CTI {om.kind}s, '{om.kind}.object' in "
                 f"{mapping.source}) is not in the org; is the CTI Adapter installed? Otherwise "
                 f"{DISCOVER_HINT}"
             )
@@ -119,7 +107,7 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
                 close = difflib.get_close_matches(api_name, list(fields), n=1)
                 hint = f" (did you mean {close[0]}?)" if close else ""
                 raise MappingError(
-                    f"{connection.host}: field {om.object}.{api_name} ('{om.kind}.fields."
+                    f"{org.host}: field {om.object}.{api_name} ('{om.kind}.fields."
                     f"{model_field}' in {mapping.source}) is not in the org{hint}; "
                     f"{DISCOVER_HINT}"
                 )
@@ -127,6 +115,6 @@ def check_mapping(connection: OrgConnection, mapping: Mapping) -> None:
             lookup = fields[om.field("flow")]
             if mapping.flow.object not in (lookup.get("referenceTo") or []):
                 raise MappingError(
-                    f"{connection.host}: {om.object}.{om.field('flow')} ('action.fields.flow') "
+                    f"{org.host}: {om.object}.{om.field('flow')} ('action.fields.flow') "
                     f"is not a lookup to {mapping.flow.object}; {DISCOVER_HINT}"
                 )

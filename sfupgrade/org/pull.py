@@ -45,6 +45,7 @@ from sfupgrade.org.records import existing_records, loaded_action
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.org.mapping import Mapping
+    from sfupgrade.org.port import OrgPort
 
 _LOCAL_LIMIT = 1 << 20  # a local sidecar or action file larger than this is not one
 
@@ -241,14 +242,17 @@ def _unique(
     return kept
 
 
-def plan_pull(connection: OrgConnection, mapping: Mapping, root: Path) -> PullPlan:
+def plan_pull(org: OrgPort | OrgConnection, mapping: Mapping, root: Path) -> PullPlan:
     """Read the org's flows and actions and compare them with the folder; writes nothing."""
+    from sfupgrade.org.port import as_port
+
     if root.exists() and not root.is_dir():
         raise PullTargetError(f"{root}: not a folder; give the folder to pull into")
-    check_mapping(connection, mapping)
-    plan = PullPlan(root, connection.host)
-    org_flows = _unique(existing_records(connection, mapping.flow), "flow", plan.skipped)
-    org_actions = _unique(existing_records(connection, mapping.action), "action", plan.skipped)
+    port = as_port(org)
+    check_mapping(port, mapping)
+    plan = PullPlan(root, port.host)
+    org_flows = _unique(existing_records(port, mapping.flow), "flow", plan.skipped)
+    org_actions = _unique(existing_records(port, mapping.action), "action", plan.skipped)
     flows = _flows(org_flows, mapping, plan.skipped)
     flow_names = {row["Id"]: name for name, row in org_flows.items() if name in flows}
     actions = _actions(org_actions, flow_names, mapping, plan.skipped)

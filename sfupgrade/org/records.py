@@ -20,9 +20,8 @@ a checkbox is never null in Salesforce (a missing ``active`` is false) and a tex
 an empty string as null, so :func:`normalise` makes both sides of every comparison, and every
 value sent, follow those rules.
 
-Queries that carry names (the recovery after a lost create) are split so that each URI stays
-under :data:`URI_BUDGET`: Salesforce answers 414 to a URI over 16,384 bytes, and 431 when URI
-and headers together pass it (help.salesforce.com, article 000386264).
+Planning and applying are functions over the org's port (:class:`~sfupgrade.org.port.OrgPort`):
+how records are queried and sent (SOQL, Collections, Bulk CSV, URI limits) is the adapter's.
 """
 
 from __future__ import annotations
@@ -31,26 +30,25 @@ import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote_plus
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
+from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult, as_port
 from sfupgrade.plan import Change, FieldDiff, State
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.port import OrgPort
     from sfupgrade.progress import Progress, ProgressFactory
 
 log = logging.getLogger("sfupgrade.org")
 
-BATCH_SIZE = 200
 BULK_THRESHOLD = 2000  # records of one kind and operation; above it, one Bulk API 2.0 job
 LOCK_RETRIES = 3
 TYPES = {"flow": "CtiFlow", "action": "CtiAction"}
 _JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
 _CHECKBOXES = {"flow": ("active",), "action": ()}
-URI_BUDGET = 16384 - 4096  # bytes of URI; the rest of Salesforce's 16,384 is left to headers
 
 
 @dataclass(frozen=True)
@@ -74,59 +72,10 @@ class RecordWrite:
 # -- reading the org -------------------------------------------------------------------------
 
 
-def soql_quote(text: str) -> str:
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
-def query_all(connection: OrgConnection, soql: str) -> list[dict[str, Any]]:
-    """Every row of a query, following ``nextRecordsUrl`` (2,000 rows a page)."""
-    page = connection.rest("GET", "query", params={"q": soql})
-    rows = list(page.get("records", []))
-    while not page.get("done", True) and page.get("nextRecordsUrl"):
-        page = connection.rest("GET", page["nextRecordsUrl"])
-        rows.extend(page.get("records", []))
-    return rows
-
-
-def query_in(
-    connection: OrgConnection, head: str, field: str, values: list[str]
-) -> list[dict[str, Any]]:
-    """The rows of ``head WHERE field IN (values)``, in as many queries as keep every URI
-    within :data:`URI_BUDGET` (a query holds at least one value).
-
-    Sizes are counted as sent: the query goes in ``?q=``, form-encoded piece by piece.
-    """
-    fixed = len(connection.rest_url("query")) + len(
-        "?q=" + quote_plus(f"{head} WHERE {field} IN ()")
-    )
-    comma = len(quote_plus(", "))
-    chunks: list[list[str]] = [[]]
-    size = fixed
-    for value in values:
-        quoted = soql_quote(value)
-        cost = len(quote_plus(quoted)) + (comma if chunks[-1] else 0)
-        if chunks[-1] and size + cost > URI_BUDGET:
-            chunks.append([])
-            size, cost = fixed, cost - comma
-        chunks[-1].append(quoted)
-        size += cost
-    rows: list[dict[str, Any]] = []
-    for chunk in chunks:
-        if chunk:
-            rows.extend(query_all(connection, f"{head} WHERE {field} IN ({', '.join(chunk)})"))
-    return rows
-
-
-def _select(om: ObjectMapping) -> str:
-    return f"SELECT Id, {', '.join(api for _, api in om.fields)} FROM {om.object}"
-
-
-def existing_records(
-    connection: OrgConnection, om: ObjectMapping
-) -> dict[str, list[dict[str, Any]]]:
+def existing_records(org: OrgPort, om: ObjectMapping) -> dict[str, list[dict[str, Any]]]:
     """The org's records of one kind by name (a list: a name may be held twice)."""
     by_name: dict[str, list[dict[str, Any]]] = {}
-    for row in query_all(connection, _select(om)):
+    for row in org.query(om.object, [api for _, api in om.fields]):
         by_name.setdefault(row.get(om.field("name")), []).append(row)
     return by_name
 
@@ -225,20 +174,21 @@ def _model_view(kind: str, om: ObjectMapping, row: dict[str, Any], flows_by_id: 
 
 
 def plan_records(
-    connection: OrgConnection,
+    org: OrgPort | OrgConnection,
     mapping: Mapping,
     flows: list[dict[str, Any]],
     actions: list[dict[str, Any]],
 ) -> list[Change]:
     """Describe-check the mapping, query what exists, and plan each record; writes nothing."""
-    check_mapping(connection, mapping)
+    port = as_port(org)
+    check_mapping(port, mapping)
     flows = [normalise("flow", f) for f in flows]
     actions = [normalise("action", a) for a in actions]
-    org_flows = existing_records(connection, mapping.flow)
-    org_actions = existing_records(connection, mapping.action) if actions else {}
+    org_flows = existing_records(port, mapping.flow)
+    org_actions = existing_records(port, mapping.action) if actions else {}
     flow_ids = {name: rows[0]["Id"] for name, rows in org_flows.items() if len(rows) == 1}
     flows_by_id = {fid: name for name, fid in flow_ids.items()}
-    target = connection.target
+    target = port.target
     changes = [_plan_one("flow", mapping.flow, f, org_flows, {}, target) for f in flows]
     desired_flows = {f["name"] for f in flows}
     for action in actions:
@@ -255,7 +205,7 @@ def plan_records(
             )
             continue
         change = _plan_one("action", mapping.action, action, org_actions, flows_by_id, target)
-        if change.operation is not None:
+        if isinstance(change.operation, RecordWrite):
             op = replace(change.operation, flow_name=flow, flow_id=flow_ids.get(flow))
             change = replace(change, operation=op)
         changes.append(change)
@@ -329,8 +279,8 @@ def _chunks(items: list[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]]:
         yield items[start : start + size]
 
 
-def _payload(write: RecordWrite, flow_id: str | None) -> dict[str, Any]:
-    record: dict[str, Any] = {"attributes": {"type": write.sobject}, **dict(write.values)}
+def _record(write: RecordWrite, flow_id: str | None) -> Record:
+    record: Record = dict(write.values)
     if write.record_id:
         record["Id"] = write.record_id
     if write.lookup_field:
@@ -338,35 +288,39 @@ def _payload(write: RecordWrite, flow_id: str | None) -> dict[str, Any]:
     return record
 
 
-def _errors(result: dict[str, Any]) -> list[tuple[str, str]]:
-    return [
-        (str(e.get("statusCode", "")), str(e.get("message", "")))
-        for e in result.get("errors") or []
-    ]
+class _Pending(NamedTuple):
+    """A pending change and its write (the change's operation, as the applier's type)."""
+
+    change: Change
+    write: RecordWrite
 
 
 class _Applier:
     """One apply run: sends batches, records each change's outcome."""
 
-    def __init__(self, connection: OrgConnection, progress: ProgressFactory | None) -> None:
-        self.connection = connection
+    def __init__(self, org: OrgPort, progress: ProgressFactory | None) -> None:
+        self.org = org
         self.outcome: dict[int, Change] = {}
         self.created_flows: dict[str, str] = {}
         self._progress = progress
         self._bar: Progress | None = None
 
     def run(self, changes: list[Change]) -> list[Change]:
-        pending = [c for c in changes if c.pending and isinstance(c.operation, RecordWrite)]
+        pending = [
+            _Pending(c, c.operation)
+            for c in changes
+            if c.pending and isinstance(c.operation, RecordWrite)
+        ]
         if pending and self._progress is not None:
             self._bar = self._progress(len(pending), "Writing CTI records")
         try:
             for kind in ("flow", "action"):
-                of_kind = [c for c in pending if c.operation.kind == kind]
+                of_kind = [p for p in pending if p.write.kind == kind]
                 for create in (True, False):
-                    self._send_all([c for c in of_kind if c.operation.create is create], create)
+                    self._send_all([p for p in of_kind if p.write.create is create], create)
         except OrgError as exc:
-            for change in pending:
-                self.outcome.setdefault(id(change), _failed(change, f"not sent: {exc}"))
+            for p in pending:
+                self.outcome.setdefault(id(p.change), _failed(p.change, f"not sent: {exc}"))
         finally:
             if self._bar is not None:
                 self._bar.close()
@@ -383,108 +337,86 @@ class _Applier:
             return None
         return write.flow_id or self.created_flows.get(write.flow_name)
 
-    def _send_all(self, changes: list[Change], create: bool) -> None:
+    def _records(self, pending: list[_Pending]) -> list[Record]:
+        return [_record(p.write, self._flow_id(p.write)) for p in pending]
+
+    def _send_all(self, pending: list[_Pending], create: bool) -> None:
         ready = []
-        for change in changes:
-            op = change.operation
-            if op.lookup_field and self._flow_id(op) is None:
+        for p in pending:
+            if p.write.lookup_field and self._flow_id(p.write) is None:
                 self._settle(
-                    change, _failed(change, f"its CTI flow {op.flow_name!r} was not created")
+                    p.change,
+                    _failed(p.change, f"its CTI flow {p.write.flow_name!r} was not created"),
                 )
             else:
-                ready.append(change)
+                ready.append(p)
         if len(ready) > BULK_THRESHOLD:
             self._send_bulk(ready, create)
             return
         for batch in _chunks(ready):
             self._send_batch(batch, create)
 
-    def _send_batch(self, batch: list[Change], create: bool) -> None:
-        from sfupgrade.org import connect
-
+    def _send_batch(self, batch: list[_Pending], create: bool) -> None:
         pending = batch
         for round_ in range(LOCK_RETRIES + 1):
-            results = self._collection(pending, create)
+            results = self._save(pending, create)
             pending = self._take(pending, results, retry_locks=round_ < LOCK_RETRIES)
             if not pending:
                 return
-            connect._sleep(self.connection.retry.delay(round_))
+            self.org.backoff(round_)
 
-    def _send_bulk(self, changes: list[Change], create: bool) -> None:
-        """One Bulk API 2.0 job; its locked rows go round again through collections."""
-        from sfupgrade.org.bulk import bulk_write
-
-        op = changes[0].operation
-        records = [_payload(c.operation, self._flow_id(c.operation)) for c in changes]
-        results = bulk_write(self.connection, op.sobject, records, op.name_field)
-        for batch in _chunks(self._take(changes, results, retry_locks=True)):
+    def _send_bulk(self, pending: list[_Pending], create: bool) -> None:
+        """One Bulk job (or a few); its locked rows go round again in batches."""
+        write = pending[0].write
+        results = self.org.save_bulk(
+            write.sobject, self._records(pending), create, write.name_field
+        )
+        for batch in _chunks(self._take(pending, results, retry_locks=True)):
             self._send_batch(batch, create)
 
     def _take(
-        self, pending: list[Change], results: list[dict[str, Any]], retry_locks: bool
-    ) -> list[Change]:
-        """Record each result; the changes to send again (locked rows) come back."""
+        self, pending: list[_Pending], results: list[SaveResult], retry_locks: bool
+    ) -> list[_Pending]:
+        """Record each result; the writes to send again (locked rows) come back."""
         locked = []
-        for change, result in zip(pending, results, strict=True):
-            errors = _errors(result)
-            if result.get("success"):
-                self._done(change, result.get("id"))
-            elif retry_locks and any(code == "UNABLE_TO_LOCK_ROW" for code, _ in errors):
-                locked.append(change)
+        for p, result in zip(pending, results, strict=True):
+            if result.ok:
+                self._done(p, result.id)
+            elif retry_locks and any(code == "UNABLE_TO_LOCK_ROW" for code, _ in result.errors):
+                locked.append(p)
             else:
-                text = "; ".join(f"{code}: {msg}" for code, msg in errors) or "failed"
-                self._settle(change, _failed(change, text))
+                text = "; ".join(f"{code}: {msg}" for code, msg in result.errors) or "failed"
+                self._settle(p.change, _failed(p.change, text))
         return locked
 
-    def _collection(self, batch: list[Change], create: bool) -> list[dict[str, Any]]:
-        records = [_payload(c.operation, self._flow_id(c.operation)) for c in batch]
-        body = {"allOrNone": False, "records": records}
-        method = "POST" if create else "PATCH"
+    def _save(self, batch: list[_Pending], create: bool) -> list[SaveResult]:
         try:
-            results = self.connection.rest(
-                method, "composite/sobjects", json=body, idempotent=not create
-            )
+            return self.org.save(batch[0].write.sobject, self._records(batch), create)
         except UnavailableError:
             if not create:
                 raise
             return self._recover_creates(batch)
-        if not isinstance(results, list) or len(results) != len(batch):
-            raise OrgError(
-                f"{self.connection.host}: composite/sobjects answered "
-                f"{type(results).__name__}, not {len(batch)} results"
-            )
-        return results
 
-    def _recover_creates(self, batch: list[Change]) -> list[dict[str, Any]]:
+    def _recover_creates(self, batch: list[_Pending]) -> list[SaveResult]:
         """The answer to a create was lost: see what exists, create only the rest, once."""
-        op = batch[0].operation
-        name_field = op.name_field
-        head = f"SELECT Id, {name_field} FROM {op.sobject}"
-        rows = query_in(self.connection, head, name_field, [c.name for c in batch])
+        write = batch[0].write
+        name_field = write.name_field
+        rows = self.org.query_named(write.sobject, name_field, [p.change.name for p in batch])
         found = {row[name_field]: row["Id"] for row in rows}
-        missing = [c for c in batch if c.name not in found]
+        missing = [p for p in batch if p.change.name not in found]
         log.info(
             "create answer lost: %d of %d already created", len(batch) - len(missing), len(batch)
         )
-        resent: dict[int, dict[str, Any]] = {}
+        resent: dict[int, SaveResult] = {}
         if missing:
-            records = [_payload(c.operation, self._flow_id(c.operation)) for c in missing]
-            answer = self.connection.rest(
-                "POST",
-                "composite/sobjects",
-                json={"allOrNone": False, "records": records},
-                idempotent=False,
-            )
-            resent = {id(c): r for c, r in zip(missing, answer, strict=True)}
-        return [
-            resent[id(c)] if id(c) in resent else {"id": found[c.name], "success": True}
-            for c in batch
-        ]
+            answer = self.org.save(write.sobject, self._records(missing), create=True)
+            resent = {id(p.change): r for p, r in zip(missing, answer, strict=True)}
+        return [resent.get(id(p.change)) or SaveResult(True, found[p.change.name]) for p in batch]
 
-    def _done(self, change: Change, record_id: str | None) -> None:
-        if change.operation.kind == "flow" and record_id:
-            self.created_flows[change.name] = record_id
-        self._settle(change, change)
+    def _done(self, p: _Pending, record_id: str | None) -> None:
+        if p.write.kind == "flow" and record_id:
+            self.created_flows[p.change.name] = record_id
+        self._settle(p.change, p.change)
 
 
 def _failed(change: Change, error: str) -> Change:
@@ -492,11 +424,11 @@ def _failed(change: Change, error: str) -> Change:
 
 
 def apply_records(
-    connection: OrgConnection, changes: list[Change], progress: ProgressFactory | None = None
+    org: OrgPort | OrgConnection, changes: list[Change], progress: ProgressFactory | None = None
 ) -> list[Change]:
     """Apply the pending record changes; the same list with failures marked Failed.
 
     ``progress`` (e.g. :func:`sfupgrade.progress.terminal_progress`) gets one bar counting the
     records settled, written or failed, batch by batch; without it nothing is drawn.
     """
-    return _Applier(connection, progress).run(changes)
+    return _Applier(as_port(org), progress).run(changes)

@@ -1,12 +1,15 @@
 """The picklist step on an org: read the global value set, plan, write the whole set, verify.
 
-Planning uses the same rules as for files (:func:`sfupgrade.valueset.plan_value`) on the set read
-with ``readMetadata``; the change shows the org's current set and the merged one as Salesforce
-XML, and its operation holds exactly the merged set, so applying sends what the dry run showed.
-Salesforce deactivates every value an update leaves out, so the update always carries every
-value (colours, descriptions, defaults and active flags as read), is preceded by a re-read that
-refuses to overwrite a set changed since planning, and is followed by a read-back that must
-equal the merged set.
+Planning uses the same rules as for files (:func:`sfupgrade.valueset.plan_value`) on the set the
+org holds (:meth:`~sfupgrade.org.port.OrgPort.read_value_set`); the change shows the org's
+current set and the merged one as Salesforce XML, and its operation holds exactly the merged
+set, so applying sends what the dry run showed. Salesforce deactivates every value an update
+leaves out, so the update always carries every value (colours, descriptions, defaults and active
+flags as read), is preceded by a re-read that refuses to overwrite a set changed since planning,
+and is followed by a read-back that must equal the merged set.
+
+Planner and appliers are functions over the port; the Metadata API XML the Salesforce adapter
+sends and reads (``readMetadata`` records, ``updateMetadata`` bodies, SaveResults) is here too.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sfupgrade.xmlio import MD_NS, ValueSetDocument, parse_xml, value_set_to_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
+    from sfupgrade.org.port import OrgPort
 
 COMPONENT = "GlobalValueSet"
 
@@ -37,35 +41,26 @@ class ValueSetNotFoundError(FailureError):
 
 @dataclass(frozen=True)
 class OrgValueSetWrite:
-    """What applying needs: where, the set as planned from, and the whole set to write."""
+    """What applying needs, as plain data: the set's full name, the set as planned from, and
+    the whole set to write. The org is the applier's argument, not part of the plan."""
 
-    connection: OrgConnection
     full_name: str
     before: ValueSet
     after: ValueSet
 
 
-def org_target(connection: OrgConnection) -> str:
-    return connection.target
+def org_target(org: OrgPort | OrgConnection) -> str:
+    return org.target
 
 
-def find_full_name(connection: OrgConnection, name: str, namespace: str | None = None) -> str:
+def find_full_name(org: OrgPort, name: str, namespace: str | None = None) -> str:
     """The set's full name in the org: ``name``, or ``ns__name`` of the one installed package.
 
     With ``namespace`` given nothing is listed (one request fewer, and no guessing).
     """
     if namespace:
         return f"{namespace}__{name}"
-    # asOfVersion is required by the WSDL: the version every other call of the run speaks.
-    body = (
-        "<queries><type>GlobalValueSet</type></queries>"
-        f"<asOfVersion>{escape(connection.api_version)}</asOfVersion>"
-    )
-    result = connection.metadata_call("listMetadata", body)
-    names = [
-        (r.findtext(f"{{{MD_NS}}}fullName") or "").strip()
-        for r in result.findall(f"{{{MD_NS}}}result")
-    ]
+    names = org.value_set_names()
     if name in names:
         return name
     namespaced = sorted(n for n in names if n.endswith(f"__{name}"))
@@ -73,46 +68,52 @@ def find_full_name(connection: OrgConnection, name: str, namespace: str | None =
         return namespaced[0]
     if namespaced:
         raise ValueSetNotFoundError(
-            f"{connection.host}: several value sets end in {name} ({', '.join(namespaced)}); "
+            f"{org.host}: several value sets end in {name} ({', '.join(namespaced)}); "
             "pass --namespace to choose one"
         )
     raise ValueSetNotFoundError(
-        f"{connection.host}: no global value set {name} (nor ns__{name}) in the org; is the "
+        f"{org.host}: no global value set {name} (nor ns__{name}) in the org; is the "
         "Amazon Connect CTI Adapter installed? Check --value-set and --namespace"
     )
 
 
-def read_value_set(connection: OrgConnection, full_name: str) -> ValueSet:
-    """The set as the org holds it, read with ``readMetadata`` and checked like a file."""
-    body = f"<type>{COMPONENT}</type><fullNames>{escape(full_name)}</fullNames>"
-    result = connection.metadata_call("readMetadata", body)
-    record = result.find(f"{{{MD_NS}}}result/{{{MD_NS}}}records")
-    if record is None or record.find(f"{{{MD_NS}}}fullName") is None:
+def read_value_set(org: OrgPort, full_name: str) -> ValueSet:
+    """The set as the org holds it, or :class:`ValueSetNotFoundError`."""
+    found = org.read_value_set(full_name)
+    if found is None:
         raise ValueSetNotFoundError(
-            f"{connection.host}: readMetadata found no {COMPONENT} {full_name}; check "
+            f"{org.host}: readMetadata found no {COMPONENT} {full_name}; check "
             "--value-set and --namespace"
         )
-    # Rebuild the record as a GlobalValueSet document, so the file reader's checks apply.
+    return found
+
+
+def value_set_of(record: etree._Element, full_name: str, source: str) -> ValueSet:
+    """A ``readMetadata`` record as a set, checked like a file: the record is rebuilt as a
+    GlobalValueSet document, so the file reader's checks apply."""
     document = etree.Element(f"{{{MD_NS}}}{COMPONENT}", nsmap={None: MD_NS})
     for child in record:
         if etree.QName(child).localname != "fullName":
             document.append(child)
     data = etree.tostring(document, encoding="UTF-8", xml_declaration=True)
-    return ValueSetDocument(data, full_name, f"{connection.host} {full_name}").value_set
+    return ValueSetDocument(data, full_name, source).value_set
 
 
-def plan_org_value_set(connection: OrgConnection, request: PicklistRequest) -> Change:
+def plan_org_value_set(org: OrgPort | OrgConnection, request: PicklistRequest) -> Change:
     """Plan the value-set edit in the org: reads only."""
-    full_name = find_full_name(connection, request.value_set, request.namespace)
-    current = read_value_set(connection, full_name)
-    source = f"{org_target(connection)} {full_name}"
+    from sfupgrade.org.port import as_port
+
+    port = as_port(org)
+    full_name = find_full_name(port, request.value_set, request.namespace)
+    current = read_value_set(port, full_name)
+    source = f"{port.target} {full_name}"
     edit = plan_value(current, request.value, request.label, source)
     if edit is None:
         return Change(
             component_type=COMPONENT,
             name=full_name,
             state=State.UNCHANGED,
-            target=org_target(connection),
+            target=port.target,
             summary=f"{request.value} ({request.label!r}) present and active",
         )
     merged = merge(current, edit)
@@ -120,11 +121,11 @@ def plan_org_value_set(connection: OrgConnection, request: PicklistRequest) -> C
         component_type=COMPONENT,
         name=full_name,
         state=State.CHANGED,
-        target=org_target(connection),
+        target=port.target,
         summary=edit.summary,
         before_text=value_set_to_xml(current),
         after_text=value_set_to_xml(merged),
-        operation=OrgValueSetWrite(connection, full_name, current, merged),
+        operation=OrgValueSetWrite(full_name, current, merged),
     )
 
 
@@ -138,7 +139,7 @@ def metadata_xml(full_name: str, vs: ValueSet) -> str:
     )
 
 
-def _save_errors(result: etree._Element) -> list[str]:
+def save_errors(result: etree._Element) -> list[str]:
     errors = []
     for save in result.findall(f"{{{MD_NS}}}result"):
         if (save.findtext(f"{{{MD_NS}}}success") or "").strip() == "true":
@@ -160,45 +161,48 @@ def _comparable(vs: ValueSet) -> tuple:
     )
 
 
-def apply_org_value_set(write: OrgValueSetWrite) -> None:
-    """Write the whole merged set, check the SaveResult, read it back and compare."""
-    conn, full_name = write.connection, write.full_name
-    now = read_value_set(conn, full_name)
+def apply_org_value_set(org: OrgPort, write: OrgValueSetWrite) -> None:
+    """Write the whole merged set, check the org saved it, read it back and compare."""
+    full_name = write.full_name
+    now = read_value_set(org, full_name)
     if _comparable(now) != _comparable(write.before):
         raise OrgError(
-            f"{conn.host}: {full_name} changed in the org since it was planned; nothing "
+            f"{org.host}: {full_name} changed in the org since it was planned; nothing "
             "written. Rerun to plan against the current set"
         )
-    result = conn.metadata_call("updateMetadata", metadata_xml(full_name, write.after))
-    errors = _save_errors(result)
+    errors = org.write_value_set(full_name, write.after)
     if errors:
         raise OrgError(
-            f"{conn.host}: updateMetadata of {full_name} failed ({'; '.join(errors)}); "
+            f"{org.host}: updateMetadata of {full_name} failed ({'; '.join(errors)}); "
             "Salesforce saved nothing. Fix the cause and rerun"
         )
-    if _comparable(read_value_set(conn, full_name)) != _comparable(write.after):
+    if _comparable(read_value_set(org, full_name)) != _comparable(write.after):
         raise OrgError(
-            f"{conn.host}: {full_name} read back differs from what was written; check it in "
+            f"{org.host}: {full_name} read back differs from what was written; check it in "
             "Setup > Picklist Value Sets and rerun"
         )
 
 
-def apply_org_changes(changes: Iterable[Change]) -> None:
+def value_set_writes(changes: Iterable[Change]) -> list[OrgValueSetWrite]:
+    """The pending value-set writes of a plan, in plan order."""
+    return [c.operation for c in changes if c.pending and isinstance(c.operation, OrgValueSetWrite)]
+
+
+def apply_org_changes(org: OrgPort | OrgConnection, changes: Iterable[Change]) -> None:
     """Apply every pending value-set change of a plan that targets an org."""
-    for change in changes:
-        if change.pending and isinstance(change.operation, OrgValueSetWrite):
-            apply_org_value_set(change.operation)
+    from sfupgrade.org.port import as_port
+
+    port = as_port(org)
+    for write in value_set_writes(changes):
+        apply_org_value_set(port, write)
 
 
-def check_org_changes(changes: Iterable[Change]) -> list[str]:
+def check_org_changes(org: OrgPort | OrgConnection, changes: Iterable[Change]) -> list[str]:
     """Have the org validate every pending value-set change without saving (``--check-only``).
 
-    Returns the check-only deploy ids, which the sf CLI can show again.
+    Returns the ids the org gave the checks (check-only deploys, which the sf CLI can show).
     """
-    from sfupgrade.org.checkonly import check_only
+    from sfupgrade.org.port import as_port
 
-    return [
-        check_only(change.operation)
-        for change in changes
-        if change.pending and isinstance(change.operation, OrgValueSetWrite)
-    ]
+    port = as_port(org)
+    return [port.check_value_set(w.full_name, w.after) for w in value_set_writes(changes)]
