@@ -10,10 +10,17 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.atomic import FileWrite
     from sfupgrade.cti.model import Content
+    from sfupgrade.org.records import RecordWrite
+    from sfupgrade.org.valueset import OrgValueSetWrite
+
+    # What applying a change does, by kind: a file edit, the whole value set written to an org,
+    # one CTI record created or updated. Plain data: the org is the applier's argument.
+    Operation: TypeAlias = FileWrite | OrgValueSetWrite | RecordWrite
 
 Severity = Literal["error", "warning"]
 
@@ -76,7 +83,8 @@ class Change:
 
     ``before_text``/``after_text`` hold the component as text (XML for value sets) when a line
     diff is the best way to show it; ``fields`` hold per-field diffs for records. ``operation``
-    is the applier's own instruction (not compared, not rendered), so applying needs no re-planning.
+    is the applier's own instruction (not compared, not rendered), so applying needs no
+    re-planning; each applier takes the operations of its own kind.
     """
 
     component_type: str
@@ -88,7 +96,7 @@ class Change:
     after_text: str | None = None
     fields: tuple[FieldDiff, ...] = ()
     error: str | None = None
-    operation: Any = field(default=None, compare=False, repr=False)
+    operation: Operation | None = field(default=None, compare=False, repr=False)
 
     @property
     def pending(self) -> bool:

@@ -284,7 +284,8 @@ def _actions(
     actions = {}
     lookup = mapping.action.field("flow")
     for name, row in sorted(rows.items()):
-        flow = flow_names.get(row.get(lookup))
+        flow_id = row.get(lookup)
+        flow = flow_names.get(flow_id) if isinstance(flow_id, str) else None
         try:
             if flow is None:
                 raise ValueError("its flow lookup is empty or names no flow that is pulled")

@@ -51,7 +51,7 @@ def _check(item: Any, spec: dict[str, Any], where: str) -> dict[str, Any]:
     unknown = set(item) - set(spec)
     if unknown:
         raise RecordFileError(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
-    record = {}
+    record: dict[str, Any] = {}
     for key, kind in spec.items():
         value = item.get(key)
         if key in _OPTIONAL and key not in item:

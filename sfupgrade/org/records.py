@@ -72,9 +72,10 @@ class RecordWrite:
 # -- reading the org -------------------------------------------------------------------------
 
 
-def existing_records(org: OrgPort, om: ObjectMapping) -> dict[str, list[dict[str, Any]]]:
-    """The org's records of one kind by name (a list: a name may be held twice)."""
-    by_name: dict[str, list[dict[str, Any]]] = {}
+def existing_records(org: OrgPort, om: ObjectMapping) -> dict[Any, list[dict[str, Any]]]:
+    """The org's records of one kind by name (a list: a name may be held twice; a record
+    without one is under None)."""
+    by_name: dict[Any, list[dict[str, Any]]] = {}
     for row in org.query(om.object, [api for _, api in om.fields]):
         by_name.setdefault(row.get(om.field("name")), []).append(row)
     return by_name
@@ -98,8 +99,9 @@ def normalise(kind: str, record: dict[str, Any]) -> dict[str, Any]:
 
 
 def _as_loaded(action: dict[str, Any]) -> dict[str, Any]:
-    """The action's payload and form as :func:`loaded_action` reads them; as they stand when
-    the loader would refuse them (then they differ from anything a file can hold)."""
+    """The action's order, payload and form as :func:`loaded_action` reads them (a missing one
+    takes the loader's default); as they stand when the loader would refuse them (then they
+    differ from anything a file can hold)."""
     raw = {"name": action.get("name"), "flow": action.get("flow")}
     for field in ("payload", "form"):
         value = _as_json(action.get(field))
@@ -109,7 +111,8 @@ def _as_loaded(action: dict[str, Any]) -> dict[str, Any]:
         loaded = loaded_action(raw)
     except ValueError:
         return action
-    return action | {"payload": loaded["payload"], "form": loaded["form"]}
+    order = loaded["order"] if action.get("order") is None else action["order"]
+    return action | {"order": order, "payload": loaded["payload"], "form": loaded["form"]}
 
 
 def loaded_action(raw: dict[str, Any]) -> dict[str, Any]:
