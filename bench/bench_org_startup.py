@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 URL = "https://acme.my.salesforce.com"
 FIRST_REQUEST = (
     "import sfupgrade.cli, sfupgrade.cli.upgrade, sfupgrade.upgrade, sfupgrade.org.records\n"
+    "import sfupgrade.org.salesforce\n"
     "from sfupgrade.org.connect import connect\n"
     "from sfupgrade.org.options import OrgOptions\n"
     f"c = connect(OrgOptions(instance_url={URL!r}), environ={{'SF_ACCESS_TOKEN': 'x'}})\n"
