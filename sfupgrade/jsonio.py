@@ -105,22 +105,27 @@ def loads_strict(text: str, source: str = "<string>") -> Any:
         raise JsonInputError(f"{source}: invalid JSON: {exc}; fix the file and rerun") from None
 
 
-def read_bytes_bounded(path: str | Path, limit: int | None = None) -> bytes:
+def read_bytes_bounded(
+    path: str | Path, limit: int | None = None, error: type[UsageError] | None = None
+) -> bytes:
     """A regular file's bytes, at most ``limit`` of them, or one clear line saying why not.
 
-    Opened without blocking and checked with ``fstat`` on the open descriptor, so a FIFO, a
-    device or a link to one is refused before a single byte is read. ``limit`` defaults to
-    :data:`MAX_BYTES`.
+    Every input file is read through here (JSON, metadata XML, a manifest, a key file), so the
+    hostile-file rules live once: opened without blocking and checked with ``fstat`` on the open
+    descriptor, so a FIFO, a device or a link to one is refused before a single byte is read.
+    ``limit`` defaults to :data:`MAX_BYTES`; ``error`` is the error class the caller's input
+    kind raises (default :class:`JsonInputError`).
     """
     limit = MAX_BYTES if limit is None else limit
+    error = JsonInputError if error is None else error
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise JsonInputError(f"{path}: cannot read: {exc.strerror}") from None
+        raise error(f"{path}: cannot read: {exc.strerror}") from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise JsonInputError(
+            raise error(
                 f"{path}: not a regular file ({_kind(info.st_mode)}); only regular files are read"
             )
         # Sized by fstat (a read of the whole limit would allocate it for every small file), and
@@ -131,11 +136,16 @@ def read_bytes_bounded(path: str | Path, limit: int | None = None) -> bytes:
     finally:
         os.close(fd)
     if len(data) > limit:
-        raise JsonInputError(
-            f"{path}: larger than {limit // (1024 * 1024)} MiB, the limit for one input file;"
-            " not a file the CTI Flow editor writes"
-        )
+        raise error(f"{path}: larger than {_size(limit)}, the limit for this kind of input file")
     return data
+
+
+def _size(count: int) -> str:
+    """A byte limit as people write it (64 MiB, 64 KiB)."""
+    for unit, scale in (("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if count >= scale and count % scale == 0:
+            return f"{count // scale} {unit}"
+    return f"{count} bytes"
 
 
 def _read_up_to(fd: int, count: int) -> bytes:

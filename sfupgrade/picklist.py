@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.errors import MetadataXmlError, ValueSetError
+from sfupgrade.jsonio import read_bytes_bounded
 from sfupgrade.plan import Change, Finding, Location, State
 from sfupgrade.project import MDAPI_SUFFIX, find_value_set
 from sfupgrade.xmlio import ValueSetDocument, add_package_member
@@ -63,9 +64,10 @@ def plan_files(
     change = plan_file(path, request, file)
     file = file or change_file(change, path, request)
     manifest = file.parent.parent / "package.xml"
-    if not file.name.endswith(MDAPI_SUFFIX) or not manifest.is_file():
+    # lexists: a manifest that is a FIFO or a device is refused by the reader, not skipped.
+    if not file.name.endswith(MDAPI_SUFFIX) or not os.path.lexists(manifest):
         return [change]
-    data = manifest.read_bytes()
+    data = read_bytes_bounded(manifest, error=MetadataXmlError)
     member = file.name[: -len(MDAPI_SUFFIX)]
     edited = add_package_member(data, str(manifest), "GlobalValueSet", member)
     if edited is None:

@@ -7,6 +7,7 @@ written, because an org rejects a set that breaks them only after a deploy has s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from typing import Literal, NamedTuple
 
@@ -97,6 +98,11 @@ def check_names(names: Sequence[str], labels: Iterable[str], source: str) -> Non
                 _check_length(text, what, source)
 
 
+# Outside XML 1.0's Char production: a value or label holding one cannot be written to the
+# value-set file or sent in a Metadata API envelope (the org's SOAP parser refuses it too).
+NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _check_length(text: str, what: str, source: str) -> None:
     if len(text) > MAX_LENGTH:
         raise ValueSetError(
@@ -125,6 +131,13 @@ def check_request(full_name: str, label: str) -> None:
         raise ValueSetError(f"label for {full_name!r} is empty")
     _check_length(full_name, "value", "--value")
     _check_length(label, "label", "--label")
+    for text, option in ((full_name, "--value"), (label, "--label")):
+        bad = NOT_XML_CHAR.search(text)
+        if bad:
+            raise ValueSetError(
+                f"{option} holds U+{ord(bad.group()):04X} at character {bad.start() + 1}, which"
+                " no metadata file (XML) can hold; remove it"
+            )
 
 
 def decide(

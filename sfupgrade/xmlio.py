@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from sfupgrade.errors import MetadataXmlError
+from sfupgrade.jsonio import read_bytes_bounded
 from sfupgrade.project import value_set_name
 from sfupgrade.valueset import (
     CustomValue,
@@ -164,10 +165,7 @@ class ValueSetDocument:
 
     @classmethod
     def from_path(cls, path: Path) -> ValueSetDocument:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise MetadataXmlError(f"{path}: cannot read: {exc.strerror}") from None
+        data = read_bytes_bounded(path, error=MetadataXmlError)
         return cls(data, value_set_name(path), str(path))
 
     @property

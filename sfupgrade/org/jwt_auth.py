@@ -15,8 +15,6 @@ the key is read here, bounded, so a wrong file is one clear line, not a tracebac
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -60,15 +58,12 @@ def read_key(key_file: Path) -> bytes:
     """The private key's bytes: a regular file of at most :data:`KEY_LIMIT` holding an RSA key."""
     import jwt
 
+    from sfupgrade.jsonio import read_bytes_bounded
     from sfupgrade.org.connect import OrgConfigError
 
-    try:
-        with open(key_file, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise OrgConfigError(f"{key_file}: the JWT key file is not a regular file")
-            key = handle.read(KEY_LIMIT + 1)
-    except OSError as exc:
-        raise OrgConfigError(f"{key_file}: cannot read the JWT key file: {exc.strerror}") from None
+    # Bounded and regular files only (a FIFO named as the key would block a plain open()); a
+    # file above KEY_LIMIT is read as any input file, then told it is no key.
+    key = read_bytes_bounded(key_file, error=OrgConfigError)
     try:
         if len(key) > KEY_LIMIT:
             raise ValueError("too big")
