@@ -37,7 +37,7 @@ from sfupgrade.cti.discover import (
 from sfupgrade.cti.load import is_graph
 from sfupgrade.cti.schema import check
 from sfupgrade.errors import FailureError, UsageError
-from sfupgrade.jsonio import JsonInputError, loads_strict
+from sfupgrade.jsonio import JsonInputError, loads_strict, read_bytes_bounded
 from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
 from sfupgrade.org.records import existing_records, loaded_action
@@ -102,11 +102,9 @@ def _inside(root: Path, relative: str) -> bool:
 
 def _read_small(path: str) -> Any:
     try:
-        if not os.path.isfile(path) or os.path.getsize(path) > _LOCAL_LIMIT:
-            return None
-        with open(path, "rb") as handle:
-            return loads_strict(handle.read(_LOCAL_LIMIT).decode("utf-8-sig"), path)
-    except (OSError, UnicodeDecodeError, JsonInputError):
+        data = read_bytes_bounded(path, _LOCAL_LIMIT)
+        return loads_strict(data.decode("utf-8-sig"), path)
+    except (UnicodeDecodeError, JsonInputError):
         return None
 
 
@@ -347,7 +345,7 @@ def _compare(root: Path, relative: str, data: bytes) -> PulledFile:
         return PulledFile(relative, data, NEW)
     if not path.is_file():
         raise PullTargetError(f"{path}: exists and is not a regular file; move it away and rerun")
-    local = path.read_bytes()
+    local = read_bytes_bounded(path, error=PullTargetError)
     record_file = relative.endswith((RECORD_SUFFIX, ACTION_SUFFIX))
     if local == data or (record_file and _same_json(local, data)):
         return PulledFile(relative, data, UNCHANGED, local)
