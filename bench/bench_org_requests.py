@@ -21,9 +21,9 @@ sys.path.insert(0, str(REPO))
 
 import responses  # noqa: E402
 
+from sfupgrade.jobs.deploy import apply_deploy, plan_deploy  # noqa: E402
 from sfupgrade.org import connect as connect_module  # noqa: E402
 from sfupgrade.org.connect import OrgOptions, connect  # noqa: E402
-from sfupgrade.org.deploy import apply_deploy, plan_deploy  # noqa: E402
 from sfupgrade.org.mapping import load_mapping  # noqa: E402
 from sfupgrade.org.recordfile import parse_records  # noqa: E402
 from sfupgrade.org.records import BULK_THRESHOLD  # noqa: E402

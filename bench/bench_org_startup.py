@@ -21,7 +21,7 @@ from _timing import paired_processes, report
 REPO = Path(__file__).resolve().parents[1]
 URL = "https://acme.my.salesforce.com"
 FIRST_REQUEST = (
-    "import sfupgrade.cli, sfupgrade.cli.upgrade, sfupgrade.upgrade, sfupgrade.org.records\n"
+    "import sfupgrade.cli, sfupgrade.cli.upgrade, sfupgrade.jobs.upgrade, sfupgrade.org.records\n"
     "import sfupgrade.org.salesforce\n"
     "from sfupgrade.org.connect import connect\n"
     "from sfupgrade.org.options import OrgOptions\n"

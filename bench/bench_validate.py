@@ -24,8 +24,8 @@ import time
 from pathlib import Path
 
 from sfupgrade.cti.validate import check_content
-from sfupgrade.jsonio import loads_strict
-from sfupgrade.resources import release_dir
+from sfupgrade.files.jsonio import loads_strict
+from sfupgrade.files.resources import release_dir
 
 ROUNDS = 3
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "cti-flows"

@@ -15,8 +15,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _timing import best_of, report
 
-from sfupgrade.valueset import CustomValue, ValueSet
-from sfupgrade.xmlio import ValueSetDocument, value_set_to_xml
+from sfupgrade.files.xmlio import ValueSetDocument, value_set_to_xml
+from sfupgrade.model.valueset import CustomValue, ValueSet
 
 
 def main() -> None:

@@ -27,7 +27,7 @@ from cumulusci.core.exceptions import CumulusCIFailure, TaskOptionsError
 from cumulusci.core.utils import process_bool_arg
 from cumulusci.tasks.salesforce import BaseSalesforceApiTask
 
-from sfupgrade.errors import SfUpgradeError, UsageError
+from sfupgrade.core.errors import SfUpgradeError, UsageError
 
 
 class UpgradeCtiActions(BaseSalesforceApiTask):
@@ -71,12 +71,12 @@ class UpgradeCtiActions(BaseSalesforceApiTask):
 
     def _run_task(self) -> None:
         from sfupgrade.cti.discover import project_content
+        from sfupgrade.files.resources import release_dir
+        from sfupgrade.jobs.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
+        from sfupgrade.model.valueset import PicklistRequest
         from sfupgrade.org.connect import OrgConnection
         from sfupgrade.org.salesforce import SalesforceOrg
-        from sfupgrade.picklist import PicklistRequest
         from sfupgrade.report import render
-        from sfupgrade.resources import release_dir
-        from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
 
         try:
             if self.mapping is not None and not self.mapping.is_file():

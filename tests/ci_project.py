@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from typing import NamedTuple
 
-from sfupgrade.resources import example_project_dir, release_dir
+from sfupgrade.files.resources import example_project_dir, release_dir
 
 DEFAULT = Path("force-app", "main", "default")
 VALUE_SET = DEFAULT / "globalValueSets" / "AC_CtiScriptSource.globalValueSet-meta.xml"

@@ -16,13 +16,13 @@ def fake_org(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeOrg]:
 
     Every request goes to the fake (no network); one it does not know fails the test.
     """
-    from sfupgrade.org import connect
+    from sfupgrade.org import polling
 
     monkeypatch.setenv("SF_ACCESS_TOKEN", TOKEN)
     monkeypatch.setenv("SF_ORG_INSTANCE_URL", URL)
     monkeypatch.delenv("SF_TARGET_ORG", raising=False)
     monkeypatch.delenv("SF_ORG_API_VERSION", raising=False)
-    monkeypatch.setattr(connect, "_sleep", lambda _seconds: None)
+    monkeypatch.setattr(polling, "pause", lambda _seconds: None)
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         org = FakeOrg(mock)
         yield org

@@ -7,7 +7,7 @@ planner can produce it.
 
 from __future__ import annotations
 
-from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, Read, State
+from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, Read, State
 
 VALUE_SET_FILE = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
 FLOW_FILE = "cti-flows/Create Callback Task.json"

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
+from sfupgrade.files.resources import release_dir
 from sfupgrade.report import FORMATS
-from sfupgrade.resources import release_dir
 from tests.helpers import salesforce_value_set, shared_fixture
 
 VS = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
@@ -176,7 +176,7 @@ def test_a_verification_that_finds_work_exits_68_and_still_reports(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     project(tmp_path)
-    import sfupgrade.upgrade as upgrade
+    import sfupgrade.jobs.upgrade as upgrade
 
     real = upgrade.plan_upgrade
 
@@ -185,7 +185,7 @@ def test_a_verification_that_finds_work_exits_68_and_still_reports(
         plan.changes = [c._replace() if hasattr(c, "_replace") else c for c in plan.changes]
         from dataclasses import replace
 
-        from sfupgrade.plan import State
+        from sfupgrade.model.plan import State
 
         plan.changes = [replace(c, state=State.CHANGED) for c in plan.changes]
         return plan
@@ -206,7 +206,7 @@ def test_ctrl_c_exits_130_in_one_line_and_leaves_files_as_they_were(
 ) -> None:
     path = project(tmp_path)
     before = path.read_bytes()
-    import sfupgrade.picklist as picklist
+    import sfupgrade.jobs.picklist as picklist
 
     def interrupted(writes) -> None:
         raise KeyboardInterrupt

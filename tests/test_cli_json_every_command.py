@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
-from sfupgrade.resources import release_dir
+from sfupgrade.files.resources import release_dir
 from tests.fakeorg import URL, FakeOrg
 from tests.fakeorg.cti import ACTION, add_cti_objects
 from tests.org_names import add_renamed_cti_objects

@@ -185,7 +185,7 @@ def test_file_changed_by_someone_else_is_not_overwritten(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = make_source_project(tmp_path)
-    from sfupgrade import atomic
+    from sfupgrade.files import atomic
 
     real_stage = atomic._stage
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from sfupgrade.cli import cli
-from sfupgrade.jsonio import MAX_BYTES, MAX_DEPTH
+from sfupgrade.files.jsonio import MAX_BYTES, MAX_DEPTH
 
 REPO = Path(__file__).resolve().parents[1]
 START = {"id": "s", "type": "SE_Start"}

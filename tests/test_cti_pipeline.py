@@ -21,8 +21,8 @@ from cti_helpers import (
 
 from sfupgrade.cli import cli
 from sfupgrade.cti import rules
-from sfupgrade.plan import Location
-from sfupgrade.resources import example_project_dir, release_dir
+from sfupgrade.files.resources import example_project_dir, release_dir
+from sfupgrade.model.plan import Location
 from tests.fakeorg import URL
 from tests.fakeorg.cti import add_cti_objects
 

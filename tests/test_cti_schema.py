@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sfupgrade.cti.schema import check, load_schema
-from sfupgrade.resources import release_dir
+from sfupgrade.files.resources import release_dir
 
 SCHEMAS = ["ctiAction.schema.json", "ctiFlow.schema.json", "ctiFlowDefinition.schema.json"]
 

@@ -20,8 +20,8 @@ from cti_helpers import (
 
 from sfupgrade.cti import validate as v
 from sfupgrade.cti.load import load_content
-from sfupgrade.cti.model import Block, Content, CtiAction, CtiFlow, PayloadEntry, Port
-from sfupgrade.resources import release_dir
+from sfupgrade.files.resources import release_dir
+from sfupgrade.model.cti import Block, Content, CtiAction, CtiFlow, PayloadEntry, Port
 
 
 def findings_for(root: Path):
@@ -337,7 +337,7 @@ def test_a_flows_folder_given_directly_takes_downloaded_flows_without_records(tm
 
 
 def test_findings_join_the_upgrade_plan_and_errors_fail_it(tmp_path):
-    from sfupgrade.plan import Plan
+    from sfupgrade.model.plan import Plan
 
     plan = Plan(target="org")
     v.add_to_plan(plan, load_content([_mixed_project(tmp_path)]))
@@ -400,7 +400,7 @@ def test_a_flow_named_by_its_record_is_read_once_however_the_path_is_spelled(tmp
 )
 def test_a_record_with_a_repeated_key_is_refused(tmp_path, text):
     from sfupgrade.cti.validate import check_content
-    from sfupgrade.jsonio import JsonInputError
+    from sfupgrade.files.jsonio import JsonInputError
 
     (tmp_path / "ctiFlows").mkdir()
     (tmp_path / "ctiFlows" / "F.json").write_text('{"actions": [{"id": "s", "type": "SE_Start"}]}')

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from sfupgrade.plan import Change, State
-from sfupgrade.valueset import plan_value
-from sfupgrade.xmlio import ValueSetDocument
+from sfupgrade.files.xmlio import ValueSetDocument
+from sfupgrade.model.plan import Change, State
+from sfupgrade.model.valueset import plan_value
 
 CASES = sorted(p for p in (Path(__file__).parent / "golden" / "valueset").iterdir() if p.is_dir())
 

@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sfupgrade import atomic
-from sfupgrade.atomic import FileWrite, write_files
 from sfupgrade.cli import cli
-from sfupgrade.resources import example_project_dir, release_dir
+from sfupgrade.files import atomic
+from sfupgrade.files.atomic import write_files
+from sfupgrade.files.resources import example_project_dir, release_dir
+from sfupgrade.model.writes import FileWrite
 from tests.fakeorg import Crash
 
 VS = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sfupgrade import progress
 from sfupgrade.cli import cli
+from sfupgrade.core import progress
 from sfupgrade.org.connect import OrgOptions, connect
 from tests.fakeorg import URL, FakeOrg
 from tests.fakeorg.cti import FLOW, add_cti_objects, flow

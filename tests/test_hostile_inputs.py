@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from sfupgrade.jsonio import MAX_BYTES
+from sfupgrade.files.jsonio import MAX_BYTES
 
 REPO = Path(__file__).resolve().parents[1]
 VALUE_SET = "AC_CtiScriptSource.globalValueSet-meta.xml"

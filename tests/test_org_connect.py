@@ -11,6 +11,7 @@ import requests
 import responses
 
 from sfupgrade.org import connect as connect_module
+from sfupgrade.org import polling
 from sfupgrade.org.connect import (
     LimitError,
     OrgConfigError,
@@ -30,7 +31,7 @@ QUERY = f"{URL}/services/data/v62.0/query"
 @pytest.fixture
 def sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     delays: list[float] = []
-    monkeypatch.setattr(connect_module, "_sleep", delays.append)
+    monkeypatch.setattr(polling, "pause", delays.append)
     return delays
 
 

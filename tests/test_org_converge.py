@@ -14,13 +14,13 @@ import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from sfupgrade.jobs.deploy import apply_deploy, plan_deploy
+from sfupgrade.model.plan import State
 from sfupgrade.org import records
 from sfupgrade.org.connect import connect
-from sfupgrade.org.deploy import apply_deploy, plan_deploy
 from sfupgrade.org.mapping import load_mapping
 from sfupgrade.org.options import OrgOptions
 from sfupgrade.org.recordfile import RecordSet
-from sfupgrade.plan import State
 from tests.fakeorg import URL, FakeOrg
 from tests.fakeorg.cti import FLOW, add_cti_objects
 

@@ -15,7 +15,7 @@ from click.testing import CliRunner, Result
 from simple_salesforce import Salesforce
 
 from sfupgrade.cli import cli
-from sfupgrade.org import connect as connect_module
+from sfupgrade.org import polling
 from sfupgrade.org.connect import (
     OrgConfigError,
     OrgConnection,
@@ -172,7 +172,7 @@ def test_a_refusal_quoting_the_secret_is_masked(monkeypatch) -> None:
 
 def test_the_token_request_has_the_retry_policy(monkeypatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(connect_module, "_sleep", sleeps.append)
+    monkeypatch.setattr(polling, "pause", sleeps.append)
     answer = {"access_token": TOKEN, "instance_url": URL, "token_type": "Bearer"}
     with responses.RequestsMock() as mock:
         mock.post(f"{URL}/services/oauth2/token", status=503)
@@ -187,7 +187,7 @@ def test_the_token_request_has_the_retry_policy(monkeypatch) -> None:
 
 
 def test_an_unreachable_token_endpoint_is_one_line(monkeypatch) -> None:
-    monkeypatch.setattr(connect_module, "_sleep", lambda _s: None)
+    monkeypatch.setattr(polling, "pause", lambda _s: None)
     with responses.RequestsMock() as mock:
         mock.post(f"{URL}/services/oauth2/token", status=503)
         with pytest.raises(UnavailableError, match=r"oauth2/token failed \(HTTP 503\) after 4"):
@@ -202,7 +202,7 @@ def test_an_unreachable_token_endpoint_is_one_line(monkeypatch) -> None:
 
 def test_an_existing_client_is_used_with_the_policy_around_its_session(monkeypatch) -> None:
     sleeps: list[float] = []
-    monkeypatch.setattr(connect_module, "_sleep", sleeps.append)
+    monkeypatch.setattr(polling, "pause", sleeps.append)
     sf = Salesforce(instance_url=URL + "/", session_id=TOKEN, version="63.0")
     connection = connect_from(sf)
     assert connection.api_version == "63.0" and connection.instance_url == URL
@@ -256,7 +256,7 @@ def test_a_login_url_that_is_no_token_endpoint(monkeypatch) -> None:
 
 
 def test_a_lost_token_answer_is_asked_again(monkeypatch) -> None:
-    monkeypatch.setattr(connect_module, "_sleep", lambda _s: None)
+    monkeypatch.setattr(polling, "pause", lambda _s: None)
     answer = {"access_token": TOKEN, "instance_url": URL, "token_type": "Bearer"}
     with responses.RequestsMock() as mock:
         mock.post(f"{URL}/services/oauth2/token", body=requests.exceptions.ReadTimeout("slow"))

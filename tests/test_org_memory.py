@@ -13,10 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfupgrade.errors import FailureError
+from sfupgrade.core.errors import FailureError
+from sfupgrade.jobs.deploy import apply_deploy, content_records, plan_deploy
+from sfupgrade.jobs.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
+from sfupgrade.model.plan import State
+from sfupgrade.model.valueset import CustomValue, PicklistRequest, ValueSet
+from sfupgrade.model.writes import OrgValueSetWrite
 from sfupgrade.org import records as records_module
 from sfupgrade.org.connect import OrgError
-from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
 from sfupgrade.org.discover import FOUND, discover_mapping
 from sfupgrade.org.mapping import MappingError, load_mapping
 from sfupgrade.org.memory import MemoryOrg
@@ -24,16 +28,11 @@ from sfupgrade.org.pull import apply_pull, plan_pull
 from sfupgrade.org.recordfile import RecordSet
 from sfupgrade.org.records import LOCK_RETRIES, apply_records, plan_records
 from sfupgrade.org.valueset import (
-    OrgValueSetWrite,
     ValueSetNotFoundError,
     apply_org_changes,
     check_org_changes,
     plan_org_value_set,
 )
-from sfupgrade.picklist import PicklistRequest
-from sfupgrade.plan import State
-from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
-from sfupgrade.valueset import CustomValue, ValueSet
 from tests.fakeorg.cti import ACTION, FLOW, action, add_cti_objects, flow
 
 NAME = "AC_CtiScriptSource"
@@ -233,7 +232,7 @@ def test_every_plan_converges(first, second, bulk: bool) -> None:
 
 
 def test_an_upgrade_on_a_memory_org_writes_the_plan_then_verifies(org: MemoryOrg) -> None:
-    from sfupgrade.resources import release_dir
+    from sfupgrade.files.resources import release_dir
 
     request = UpgradeRequest(Path.cwd(), content=(release_dir(),), org=org)
     plan = plan_upgrade(request)
@@ -250,8 +249,8 @@ def test_an_upgrade_on_a_memory_org_writes_the_plan_then_verifies(org: MemoryOrg
 
 
 def test_a_failed_verification_after_writing_is_reported(org: MemoryOrg, monkeypatch) -> None:
-    from sfupgrade.errors import PartlyAppliedError
-    from sfupgrade.resources import release_dir
+    from sfupgrade.core.errors import PartlyAppliedError
+    from sfupgrade.files.resources import release_dir
 
     request = UpgradeRequest(Path.cwd(), content=(release_dir(),), org=org)
     plan = plan_upgrade(request)

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sfupgrade.cli import cli
+from sfupgrade.files.resources import release_dir
 from sfupgrade.org.filenames import MAX_STEM, assign_stems, safe_stem
-from sfupgrade.resources import release_dir
 from tests.fakeorg import TOKEN, URL, FakeOrg
 from tests.fakeorg.cti import ACTION, FLOW, add_cti_objects
 from tests.org_names import ACTION_OBJECT, FLOW_OBJECT, add_renamed_cti_objects
@@ -366,7 +366,7 @@ def test_records_an_admin_built_with_defaults_left_out_converge(
 def test_a_failed_write_leaves_nothing(
     org: FakeOrg, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sfupgrade import atomic
+    from sfupgrade.files import atomic
 
     real, calls = atomic._write_temp, []
 
@@ -384,8 +384,9 @@ def test_a_failed_write_leaves_nothing(
 
 
 def test_a_file_created_meanwhile_is_not_overwritten(tmp_path: Path) -> None:
-    from sfupgrade.atomic import FileWrite, write_files
-    from sfupgrade.errors import ConcurrentModificationError
+    from sfupgrade.core.errors import ConcurrentModificationError
+    from sfupgrade.files.atomic import write_files
+    from sfupgrade.model.writes import FileWrite
 
     first, second = tmp_path / "a.json", tmp_path / "b.json"
     second.write_bytes(b"someone else's")

@@ -328,7 +328,7 @@ def test_deploys_the_release_content_then_nothing(org: FakeOrg) -> None:
 def test_content_with_validation_errors_is_not_deployed(org: FakeOrg, tmp_path: Path) -> None:
     import shutil
 
-    from sfupgrade.resources import release_dir
+    from sfupgrade.files.resources import release_dir
 
     content = tmp_path / "content"
     shutil.copytree(release_dir(), content)
@@ -379,8 +379,8 @@ def test_the_fake_org_refuses_a_uri_over_16384_bytes(org: FakeOrg) -> None:
 
 def deploy_library(records: list[dict]) -> tuple[object, object]:
     """Plan and apply with the library API, as CumulusCI or a script would; then re-plan."""
+    from sfupgrade.jobs.deploy import apply_deploy, plan_deploy
     from sfupgrade.org.connect import connect
-    from sfupgrade.org.deploy import apply_deploy, plan_deploy
     from sfupgrade.org.options import OrgOptions
     from sfupgrade.org.recordfile import RecordSet
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from sfupgrade import project
 from sfupgrade.cli import cli
-from sfupgrade.errors import ProjectError
-from sfupgrade.project import find_value_set
+from sfupgrade.core.errors import ProjectError
+from sfupgrade.files import project
+from sfupgrade.files.project import find_value_set
 from tests.helpers import salesforce_value_set
 
 SET = "AC_CtiScriptSource"

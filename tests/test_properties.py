@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sfupgrade.valueset import CustomValue, merge
-from sfupgrade.xmlio import MD_NS, ValueSetDocument
+from sfupgrade.files.xmlio import MD_NS, ValueSetDocument
+from sfupgrade.model.valueset import CustomValue, merge
 
 NAME = st.text(
     alphabet=st.characters(codec="utf-8", categories=("L", "N"), include_characters="_-"),

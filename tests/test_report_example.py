@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from sfupgrade.files.resources import example_project_dir
+from sfupgrade.jobs.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
 from sfupgrade.report import render
-from sfupgrade.resources import example_project_dir
-from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
 
 
 @pytest.fixture

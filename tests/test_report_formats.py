@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from sfupgrade.jsonio import loads_strict
-from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, State
+from sfupgrade.files.jsonio import loads_strict
+from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, State
 from sfupgrade.report import FORMATS, render
 from sfupgrade.report.markdown import escape, fence
 from sfupgrade.report.mermaid import escape_label

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from sfupgrade.cli import cli
-from sfupgrade.plan import Change, Finding, FlowSketch, Location, Plan, State
+from sfupgrade.model.plan import Change, Finding, FlowSketch, Location, Plan, State
 from sfupgrade.report import markdown, render
 from sfupgrade.report.markdown import MAX_CHARS
 from tests.report_plans import PLANS

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sfupgrade.logs import configure
-from sfupgrade.progress import Progress
+from sfupgrade.core.logs import configure
+from sfupgrade.core.progress import Progress
 from tests.helpers import terminal_screen
 
 
@@ -84,7 +84,7 @@ def test_unknown_total_shows_a_count() -> None:
     assert over.line() == "x [####] 5/2"
 
 
-# Log lines share stderr with the bar (sfupgrade.logs): each must start at column 0, on its own.
+# Log lines share stderr with the bar (sfupgrade.core.logs): each starts at column 0, on its own.
 
 
 class _RecordingTty(_Tty):

@@ -6,9 +6,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, State
+from sfupgrade.core.redact import redact
+from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, State
 from sfupgrade.report import FORMATS, render
-from sfupgrade.report.redact import redact, redact_plan
+from sfupgrade.report.redacted import redact_plan
 from tests.report_plans import VALUE_SET_AFTER, VALUE_SET_BEFORE
 
 TOKEN = "00D5g000004ABCD!AQ4AQFakeTokenValue"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sfupgrade.plan import Change, Finding, Location, Plan, State
+from sfupgrade.model.plan import Change, Finding, Location, Plan, State
 from sfupgrade.report import render
 from tests.report_plans import PLANS
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from sfupgrade.resources import example_project_dir
+from sfupgrade.files.resources import example_project_dir
 
 HEAVY = ("simple_salesforce", "zeep", "requests", "jsonschema", "jwt", "cumulusci")
 

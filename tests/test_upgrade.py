@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from sfupgrade.cli import cli
-from sfupgrade.plan import State
-from sfupgrade.resources import example_project_dir, release_dir
-from sfupgrade.upgrade import UpgradeRequest, plan_upgrade
+from sfupgrade.files.resources import example_project_dir, release_dir
+from sfupgrade.jobs.upgrade import UpgradeRequest, plan_upgrade
+from sfupgrade.model.plan import State
 
 VS = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
 

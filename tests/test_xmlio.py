@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from sfupgrade.errors import MetadataXmlError, ValueSetError
-from sfupgrade.valueset import CustomValue, ValueSet, plan_value
-from sfupgrade.xmlio import MD_NS, ValueSetDocument, parse_xml, value_set_to_xml
+from sfupgrade.core.errors import MetadataXmlError, ValueSetError
+from sfupgrade.files.xmlio import MD_NS, ValueSetDocument, parse_xml, value_set_to_xml
+from sfupgrade.model.valueset import CustomValue, ValueSet, plan_value
 from tests.helpers import salesforce_value_set, shared_fixture
 
 

@@ -17,7 +17,7 @@ from typing import Any, NamedTuple
 import click
 
 from sfupgrade import __version__
-from sfupgrade.errors import SfUpgradeError
+from sfupgrade.core.errors import SfUpgradeError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

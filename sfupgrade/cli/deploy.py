@@ -56,50 +56,13 @@ def deploy(
       sfupgrade deploy ./metadata --instance-url https://acme.my.salesforce.com
       sfupgrade deploy --records cti-records.json --target-org my-sandbox
     """
-    from sfupgrade.cti.discover import project_content
-    from sfupgrade.cti.validate import ContentCheck, check_content
+    from sfupgrade.core.progress import terminal_progress
+    from sfupgrade.jobs.deploy import DeployRequest, apply_deploy_request, plan_deploy_request
     from sfupgrade.org.connect import connect_org
-    from sfupgrade.org.deploy import apply_deploy, content_records, plan_deploy
-    from sfupgrade.org.mapping import load_mapping
-    from sfupgrade.org.recordfile import load_records
-    from sfupgrade.plan import Read, content_folders
-    from sfupgrade.progress import terminal_progress
-    from sfupgrade.resources import release_dir
 
-    if records is not None and (paths or release):
-        raise click.UsageError("pass CTI content (PATHS, --release) or --records FILE, not both")
-    checked: ContentCheck | None = None
-    if records is not None:
-        wanted = load_records(records)
-    else:
-        # The same content step as `upgrade` and `validate`: before any connection is made.
-        chosen = list(paths) or list(project_content(Path(".")))
-        if release:
-            chosen.append(release_dir())
-        if not chosen:
-            raise click.UsageError(
-                "no CTI content found in .: put flows in ctiFlows/ and actions in ctiActions/ "
-                "(see metadata/README.md), pass PATHS, or add --release for the release's "
-                "example flow and action"
-            )
-        checked = check_content(chosen)
-        wanted = content_records(checked.content)
-    mapped = load_mapping(mapping)
-    target = org.required("deploy")
-    org_port = connect_org(target)
-    plan = plan_deploy(org_port, mapped, wanted)
-    if checked is not None:
-        checked.into(plan)
-    plan.read = Read(
-        projects=tuple(str(p) for p in paths) or (() if records is not None else (".",)),
-        org=plan.target,
-        content=content_folders(checked.content) if checked is not None else (str(records),),
-    )
-    plan.dry_run, plan.command = dry_run, "deploy"  # a refused deploy is not a dry run
-    with reports_on_failure(plan, report_options):
-        if not dry_run and not plan.failed and not plan.errors:
-            apply_deploy(
-                org_port, plan, mapped, wanted, terminal_progress(report_options.no_progress)
-            )
-    emit_reports(plan, report_options)
-    ctx.exit(report_options.exit_code(plan))
+    request = DeployRequest(paths, records, release, mapping, dry_run)
+    job = plan_deploy_request(request, lambda: connect_org(org.required("deploy")))
+    with reports_on_failure(job.plan, report_options):
+        apply_deploy_request(job, terminal_progress(report_options.no_progress))
+    emit_reports(job.plan, report_options)
+    ctx.exit(report_options.exit_code(job.plan))

@@ -20,9 +20,9 @@ from typing import Any, TextIO
 
 import click
 
-from sfupgrade.atomic import replace_file
-from sfupgrade.errors import PartlyAppliedError, SfUpgradeError, WriteError
-from sfupgrade.plan import Plan
+from sfupgrade.core.errors import PartlyAppliedError, SfUpgradeError, WriteError
+from sfupgrade.files.atomic import replace_file
+from sfupgrade.model.plan import Plan
 from sfupgrade.report import FORMATS, render
 
 
@@ -202,8 +202,8 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
         _check_destinations(options)
         if verbose:
             # Only when asked: local commands then never load logging. The org layer installs
-            # the same redacting handler itself when it logs in (sfupgrade.logs).
-            from sfupgrade.logs import configure
+            # the same redacting handler itself when it logs in (sfupgrade.core.logs).
+            from sfupgrade.core.logs import configure
 
             configure(verbose)
         return command(*args, report_options=options, **kwargs)
@@ -263,7 +263,7 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def write_report_file(path: Path, text: str, fmt: str) -> None:
-    """Write a report file atomically (see :func:`sfupgrade.atomic.replace_file`)."""
+    """Write a report file atomically (see :func:`sfupgrade.files.atomic.replace_file`)."""
     try:
         replace_file(path, text.encode("utf-8"))
     except OSError as exc:

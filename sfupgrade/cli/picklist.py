@@ -9,15 +9,9 @@ import click
 
 from sfupgrade.cli.options import ReportOptions, emit_reports, report_options, reports_on_failure
 from sfupgrade.cli.org_options import CHECK_ONLY_NEEDS_ORG, OrgTargetArgs, org_options
-from sfupgrade.picklist import (
-    LABEL,
-    VALUE,
-    VALUE_SET,
-    PicklistRequest,
-    apply_file_changes,
-    plan_files,
-)
-from sfupgrade.plan import Plan, Read
+from sfupgrade.jobs.picklist import apply_file_changes, plan_files
+from sfupgrade.model.plan import Plan, Read
+from sfupgrade.model.valueset import LABEL, VALUE, VALUE_SET, PicklistRequest
 from sfupgrade.report.safe import escape_controls, printable
 
 if TYPE_CHECKING:  # pragma: no cover

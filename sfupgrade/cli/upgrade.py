@@ -18,9 +18,9 @@ from sfupgrade.cli.org_options import (
     mapping_option,
     org_options,
 )
-from sfupgrade.picklist import PicklistRequest
-from sfupgrade.resources import example_project_dir, release_dir
-from sfupgrade.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
+from sfupgrade.files.resources import example_project_dir, release_dir
+from sfupgrade.jobs.upgrade import UpgradeRequest, apply_upgrade, check_upgrade, plan_upgrade
+from sfupgrade.model.valueset import PicklistRequest
 
 
 @click.command()
@@ -122,7 +122,7 @@ def upgrade(
                 for deploy_id in check_upgrade(plan, request):
                     click.echo(f"Validated by the org (check-only deploy {deploy_id})", err=True)
         elif not dry_run and not plan.errors:
-            from sfupgrade.progress import terminal_progress
+            from sfupgrade.core.progress import terminal_progress
 
             apply_upgrade(plan, request, terminal_progress(report_options.no_progress))
     emit_reports(plan, report_options)

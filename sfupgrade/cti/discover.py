@@ -14,8 +14,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sfupgrade.errors import UsageError
-from sfupgrade.project import skipped_folder
+from sfupgrade.core.errors import UsageError
+from sfupgrade.files.project import skipped_folder
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"

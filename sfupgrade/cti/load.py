@@ -3,7 +3,7 @@
 Layout (documented in ``metadata/README.md``): a flow is the file the CTI Flow editor downloads,
 kept unchanged, plus an optional ``<name>.ctiFlow.json`` record sidecar; an action is one
 ``<name>.ctiAction.json``. Every file goes through the one bounded, strict reader
-(``sfupgrade.jsonio``) and the shipped schema, so a hand-editing slip or a hostile file is one
+(``sfupgrade.files.jsonio``) and the shipped schema, so a hand-editing slip or a hostile file is one
 clear line.
 """
 
@@ -25,7 +25,10 @@ from sfupgrade.cti.discover import (
     discover,
     identity,
 )
-from sfupgrade.cti.model import (
+from sfupgrade.cti.refs import extract
+from sfupgrade.cti.schema import Schema
+from sfupgrade.files.jsonio import JsonInputError, clip, loads_strict, quote, read_text_strict
+from sfupgrade.model.cti import (
     Block,
     Content,
     CtiAction,
@@ -35,9 +38,6 @@ from sfupgrade.cti.model import (
     PayloadEntry,
     Port,
 )
-from sfupgrade.cti.refs import extract
-from sfupgrade.cti.schema import Schema
-from sfupgrade.jsonio import JsonInputError, clip, loads_strict, quote, read_text_strict
 
 GRAPH_SCHEMA = "ctiFlowDefinition.schema.json"
 RECORD_SCHEMA = "ctiFlow.schema.json"

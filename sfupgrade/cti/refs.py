@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 from sfupgrade.cti.discover import CtiContentError
-from sfupgrade.cti.model import Reference, RefKind
-from sfupgrade.jsonio import MAX_DEPTH, quote
+from sfupgrade.files.jsonio import MAX_DEPTH, quote
+from sfupgrade.model.cti import Reference, RefKind
 
 _PAYLOAD = "$.payload."
 _ACTIONS = "$.actions."

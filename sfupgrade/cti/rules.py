@@ -17,7 +17,10 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from typing import Literal, NamedTuple
 
-from sfupgrade.cti.model import (
+from sfupgrade.cti.refs import LineFinder, Locator
+from sfupgrade.cti.sidecar import add_hint
+from sfupgrade.files.jsonio import quote
+from sfupgrade.model.cti import (
     CTI_ACTION_SOURCE,
     START_TYPE,
     Block,
@@ -26,10 +29,7 @@ from sfupgrade.cti.model import (
     CtiFlow,
     Reference,
 )
-from sfupgrade.cti.refs import LineFinder, Locator
-from sfupgrade.cti.sidecar import add_hint
-from sfupgrade.jsonio import quote
-from sfupgrade.plan import Location, Severity
+from sfupgrade.model.plan import Location, Severity
 
 # What a check is given: ``content`` all flows and actions; ``action`` one action; ``flow`` one
 # flow; ``run`` one action and the flow it runs.

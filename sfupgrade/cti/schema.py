@@ -12,8 +12,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sfupgrade.jsonio import clip, quote
-from sfupgrade.resources import PACKAGE_DIR
+from sfupgrade.files.jsonio import clip, quote
+from sfupgrade.files.resources import PACKAGE_DIR
 
 _TYPES: dict[str, tuple[type, ...]] = {
     "object": (dict,),

@@ -23,8 +23,8 @@ from sfupgrade.cti.discover import (
     identity,
 )
 from sfupgrade.cti.load import Reader
-from sfupgrade.cti.model import CTI_ACTION_SOURCE
-from sfupgrade.jsonio import QUOTE_LIMIT, clip, load_strict, read_bytes_bounded
+from sfupgrade.files.jsonio import QUOTE_LIMIT, clip, load_strict, read_bytes_bounded
+from sfupgrade.model.cti import CTI_ACTION_SOURCE
 
 
 def sidecar_name(name: str) -> str:
@@ -149,7 +149,7 @@ def plan_add(
 def apply_add(add: FlowAdd) -> None:
     """Write what :func:`plan_add` decided: the copy, then the record (the copy is removed
     again if the record cannot be written)."""
-    from sfupgrade.atomic import replace_file
+    from sfupgrade.files.atomic import replace_file
 
     if add.unchanged:
         return

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from sfupgrade.cti.discover import discover
 from sfupgrade.cti.load import read_content
-from sfupgrade.cti.model import Content, CtiAction, CtiFlow
 from sfupgrade.cti.rules import Rule, by_scope, closest, codes
-from sfupgrade.plan import Finding, FlowSketch, Plan
+from sfupgrade.model.cti import Content, CtiAction, CtiFlow
+from sfupgrade.model.plan import Finding, FlowSketch, Plan
 
 __all__ = ["ContentCheck", "add_to_plan", "check_content", "check_graph", "closest", "validate"]
 

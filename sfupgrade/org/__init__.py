@@ -2,18 +2,18 @@
 
 **The org behind a port.** Planners and appliers are functions over one interface,
 :class:`sfupgrade.org.port.OrgPort`, named by what they need and in model terms (a
-:class:`~sfupgrade.valueset.ValueSet`, record dicts, :class:`~sfupgrade.org.port.SaveResult`):
+:class:`~sfupgrade.model.valueset.ValueSet`, record dicts, :class:`~sfupgrade.org.port.SaveResult`):
 find, read and write the whole value set, a check-only validation of it, describe an sObject,
 list the sObjects, query records (all of a kind, or those named, as asked after a lost create
 answer), write records (a batch of up to 200, or any number in bulk) and back off before a
-retry. A plan holds no live connection: its operations (:data:`sfupgrade.plan.Operation`) are
+retry. A plan holds no live connection: its operations (:data:`sfupgrade.model.plan.Operation`) are
 plain data and the appliers take the port as an argument.
 
 - :mod:`~sfupgrade.org.valueset` (the picklist step), :mod:`~sfupgrade.org.records` (CTI records:
-  compare, batch, lock retries, lost-create recovery), :mod:`~sfupgrade.org.deploy`,
+  compare, batch, lock retries, lost-create recovery), :mod:`~sfupgrade.jobs.deploy`,
   :mod:`~sfupgrade.org.pull`, :mod:`~sfupgrade.org.mapping` (the describe check) and
   :mod:`~sfupgrade.org.discover` plan and apply over the port; so does the org side of
-  :mod:`sfupgrade.upgrade`.
+  :mod:`sfupgrade.jobs.upgrade`.
 - :class:`sfupgrade.org.salesforce.SalesforceOrg` is the port over an
   :class:`~sfupgrade.org.connect.OrgConnection`; the wire stays where it was: the connection
   (:mod:`~sfupgrade.org.connect`: logins through simple-salesforce, timeouts, retries, session

@@ -25,15 +25,15 @@ import zipfile
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from sfupgrade.files.xmlio import MD_NS, value_set_to_xml
 from sfupgrade.org.connect import OrgError
 from sfupgrade.org.polling import poll
-from sfupgrade.xmlio import MD_NS, value_set_to_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     from lxml import etree
 
+    from sfupgrade.model.valueset import ValueSet
     from sfupgrade.org.connect import OrgConnection
-    from sfupgrade.valueset import ValueSet
 
 POLL_FIRST = 1.0
 POLL_CAP = 10.0

@@ -30,19 +30,18 @@ import random
 import re
 import shutil
 import subprocess
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
-from sfupgrade.errors import FailureError, UsageError
-from sfupgrade.jsonio import JsonInputError, loads_strict
-from sfupgrade.logs import register_secret
+from sfupgrade.core.errors import FailureError, UsageError
+from sfupgrade.core.logs import register_secret
+from sfupgrade.core.redact import redact_text
+from sfupgrade.files.jsonio import JsonInputError, loads_strict
+from sfupgrade.files.xmlio import MD_NS, parse_xml
 from sfupgrade.org.options import OrgOptions
-from sfupgrade.org.redact import redact_text
-from sfupgrade.xmlio import MD_NS, parse_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     import requests
@@ -100,11 +99,6 @@ class RetryPolicy:
         if retry_after and retry_after.strip().isdigit():
             return min(self.cap, float(retry_after.strip()))
         return min(self.cap, self.base * 2**attempt) * random.uniform(0.5, 1.0)
-
-
-def _sleep(seconds: float) -> None:
-    """Indirection so tests run retries without waiting."""
-    time.sleep(seconds)
 
 
 class OrgConnection:
@@ -406,7 +400,7 @@ def resolve_api_version(options: OrgOptions) -> str:
     """--api-version, else sfdx-project.json's sourceApiVersion, else 62.0 (Winter '25)."""
     version = options.api_version
     if not version and options.project is not None and options.project.is_dir():
-        from sfupgrade.project import source_api_version
+        from sfupgrade.files.project import source_api_version
 
         version = source_api_version(options.project)
     version = version or DEFAULT_API_VERSION

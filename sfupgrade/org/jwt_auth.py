@@ -58,7 +58,7 @@ def read_key(key_file: Path) -> bytes:
     """The private key's bytes: a regular file of at most :data:`KEY_LIMIT` holding an RSA key."""
     import jwt
 
-    from sfupgrade.jsonio import read_bytes_bounded
+    from sfupgrade.files.jsonio import read_bytes_bounded
     from sfupgrade.org.connect import OrgConfigError
 
     # Bounded and regular files only (a FIFO named as the key would block a plain open()); a

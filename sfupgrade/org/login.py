@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from sfupgrade.logs import register_secret
+from sfupgrade.core.logs import register_secret
+from sfupgrade.core.redact import redact_text
 from sfupgrade.org.connect import (
     OrgConfigError,
     RetryPolicy,
@@ -32,7 +33,6 @@ from sfupgrade.org.connect import (
     sf_cli_credentials,
 )
 from sfupgrade.org.options import OrgOptions
-from sfupgrade.org.redact import redact_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from simple_salesforce import Salesforce, SalesforceAuthenticationFailed

@@ -20,8 +20,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sfupgrade.errors import UsageError
-from sfupgrade.jsonio import load_strict, loads_strict
+from sfupgrade.core.errors import UsageError
+from sfupgrade.files.jsonio import load_strict, loads_strict
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.port import OrgPort

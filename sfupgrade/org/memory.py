@@ -25,9 +25,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sfupgrade.model.valueset import ValueSet
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult
-from sfupgrade.valueset import ValueSet
 
 _TEXT = frozenset({"string", "textarea", "picklist", "multipicklist", "email", "phone", "url"})
 

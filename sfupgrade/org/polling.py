@@ -12,10 +12,14 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from sfupgrade.org import connect as _connect
-
 T = TypeVar("T")
 GROWTH = 1.5
+
+
+def pause(seconds: float) -> None:
+    """Every wait of the org layer (a retry's back-off, a poll's interval) goes through here, so
+    tests replace this one function and run retries and polls without waiting."""
+    time.sleep(seconds)
 
 
 def poll(
@@ -39,6 +43,6 @@ def poll(
             return answer
         if waited >= limit or time.monotonic() - start >= limit:
             raise gave_up(answer)
-        _connect._sleep(delay)
+        pause(delay)
         waited += delay
         delay = min(cap, delay * GROWTH)

@@ -20,8 +20,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.model.valueset import ValueSet
     from sfupgrade.org.connect import OrgConnection
-    from sfupgrade.valueset import ValueSet
 
 Record = dict[str, Any]
 BATCH_SIZE = 200  # records one create/update call takes (sObject Collections' limit)

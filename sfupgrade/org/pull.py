@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sfupgrade.atomic import FileWrite, write_files
+from sfupgrade.core.errors import FailureError, UsageError
 from sfupgrade.cti.discover import (
     ACTION_SUFFIX,
     ACTIONS_DIR,
@@ -36,8 +36,9 @@ from sfupgrade.cti.discover import (
 )
 from sfupgrade.cti.load import is_graph
 from sfupgrade.cti.schema import check
-from sfupgrade.errors import FailureError, UsageError
-from sfupgrade.jsonio import JsonInputError, loads_strict, read_bytes_bounded
+from sfupgrade.files.atomic import write_files
+from sfupgrade.files.jsonio import JsonInputError, loads_strict, read_bytes_bounded
+from sfupgrade.model.writes import FileWrite
 from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
 from sfupgrade.org.records import existing_records, loaded_action

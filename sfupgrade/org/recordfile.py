@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sfupgrade.errors import UsageError
-from sfupgrade.jsonio import load_strict
+from sfupgrade.core.errors import UsageError
+from sfupgrade.files.jsonio import load_strict
 
 
 class RecordFileError(UsageError):

@@ -29,18 +29,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from sfupgrade.model.plan import Change, FieldDiff, State
+from sfupgrade.model.writes import RecordWrite
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
 from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult, as_port
-from sfupgrade.plan import Change, FieldDiff, State
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.core.progress import Progress, ProgressFactory
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.org.port import OrgPort
-    from sfupgrade.progress import Progress, ProgressFactory
 
 log = logging.getLogger("sfupgrade.org")
 
@@ -51,22 +52,6 @@ _JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
 _CHECKBOXES = {"flow": ("active",), "action": ()}
 
 
-@dataclass(frozen=True)
-class RecordWrite:
-    """One create or update, in sObject terms; an action's flow lookup may await its flow."""
-
-    kind: str  # "flow" | "action"
-    sobject: str
-    record_id: str | None  # None: create
-    values: tuple[tuple[str, Any], ...]
-    name_field: str
-    lookup_field: str | None = None  # set when the flow lookup is to be written
-    flow_name: str | None = None
-    flow_id: str | None = None
-
-    @property
-    def create(self) -> bool:
-        return self.record_id is None
 
 
 # -- reading the org -------------------------------------------------------------------------
@@ -121,8 +106,8 @@ def loaded_action(raw: dict[str, Any]) -> dict[str, Any]:
     payload: empty; no form: none); ValueError with the schema's problem when a file could not
     hold ``raw``. Pull writes these fields and planning compares them, so both agree."""
     from sfupgrade.cti.load import ACTION_SCHEMA, read_form
-    from sfupgrade.cti.model import CtiAction, PayloadEntry
     from sfupgrade.cti.schema import check
+    from sfupgrade.model.cti import CtiAction, PayloadEntry
 
     problem = check(raw, ACTION_SCHEMA)
     if problem:
@@ -431,7 +416,7 @@ def apply_records(
 ) -> list[Change]:
     """Apply the pending record changes; the same list with failures marked Failed.
 
-    ``progress`` (e.g. :func:`sfupgrade.progress.terminal_progress`) gets one bar counting the
+    ``progress`` (e.g. :func:`sfupgrade.core.progress.terminal_progress`) gets one bar counting the
     records settled, written or failed, batch by batch; without it nothing is drawn.
     """
     return _Applier(as_port(org), progress).run(changes)

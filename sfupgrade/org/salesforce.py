@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape
 
+from sfupgrade.files.xmlio import MD_NS
 from sfupgrade.org.connect import OrgError
 from sfupgrade.org.port import Record, SaveResult
-from sfupgrade.xmlio import MD_NS
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.model.valueset import ValueSet
     from sfupgrade.org.connect import OrgConnection
-    from sfupgrade.valueset import ValueSet
 
 URI_BUDGET = 16384 - 4096  # bytes of URI; the rest of Salesforce's 16,384 is left to headers
 _M = f"{{{MD_NS}}}"
@@ -163,9 +163,9 @@ class SalesforceOrg:
         return [saved(r) for r in bulk_write(self.connection, sobject, typed, name_field)]
 
     def backoff(self, attempt: int) -> None:
-        from sfupgrade.org import connect
+        from sfupgrade.org import polling
 
-        connect._sleep(self.connection.retry.delay(attempt))
+        polling.pause(self.connection.retry.delay(attempt))
 
 
 def _typed(sobject: str, record: Record) -> dict[str, Any]:

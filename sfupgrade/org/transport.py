@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sfupgrade.org.redact import redact_headers
+from sfupgrade.core.redact import redact_headers
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import RetryPolicy
@@ -47,7 +47,8 @@ def send(
     Returns the final response, whatever its status, or raises
     :class:`~sfupgrade.org.connect.UnavailableError` once the attempts are spent.
     """
-    from sfupgrade.org import connect as _connect  # `_sleep` is patched there by the tests
+    from sfupgrade.org import connect as _connect
+    from sfupgrade.org import polling  # `pause` is replaced there by the tests
 
     host, path = _where(url)
     if idempotent is None:
@@ -65,7 +66,7 @@ def send(
             kind = "timed out" if isinstance(exc, requests.Timeout) else "connection failed"
             log.debug("%s %s: %s (attempt %d)", method, path, kind, attempt + 1)
             if retryable and attempt + 1 < retry.attempts:
-                _connect._sleep(retry.delay(attempt))
+                polling.pause(retry.delay(attempt))
                 attempt += 1
                 continue
             what = _unavailable(host, method, path, kind, attempt + 1)
@@ -75,7 +76,7 @@ def send(
         # passed it on, so only a request that is safe to repeat is sent again.
         if response.status_code == 503 or (idempotent and response.status_code == 502):
             if attempt + 1 < retry.attempts:
-                _connect._sleep(retry.delay(attempt, response.headers.get("Retry-After")))
+                polling.pause(retry.delay(attempt, response.headers.get("Retry-After")))
                 attempt += 1
                 continue
             what = f"HTTP {response.status_code}"

@@ -1,7 +1,7 @@
 """The picklist step on an org: read the global value set, plan, write the whole set, verify.
 
-Planning uses the same rules as for files (:func:`sfupgrade.valueset.plan_value`) on the set the
-org holds (:meth:`~sfupgrade.org.port.OrgPort.read_value_set`); the change shows the org's
+Planning uses the same rules as for files (:func:`sfupgrade.model.valueset.plan_value`) on the
+set the org holds (:meth:`~sfupgrade.org.port.OrgPort.read_value_set`); the change shows the org's
 current set and the merged one as Salesforce XML, and its operation holds exactly the merged
 set, so applying sends what the dry run showed. Salesforce deactivates every value an update
 leaves out, so the update always carries every value (colours, descriptions, defaults and active
@@ -15,18 +15,17 @@ sends and reads (``readMetadata`` records, ``updateMetadata`` bodies, SaveResult
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from sfupgrade.errors import FailureError
+from sfupgrade.core.errors import FailureError
+from sfupgrade.files.xmlio import MD_NS, ValueSetDocument, parse_xml, value_set_to_xml
+from sfupgrade.model.plan import Change, State
+from sfupgrade.model.valueset import PicklistRequest, ValueSet, merge, plan_value
+from sfupgrade.model.writes import OrgValueSetWrite
 from sfupgrade.org.connect import OrgError
-from sfupgrade.picklist import PicklistRequest
-from sfupgrade.plan import Change, State
-from sfupgrade.valueset import ValueSet, merge, plan_value
-from sfupgrade.xmlio import MD_NS, ValueSetDocument, parse_xml, value_set_to_xml
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.connect import OrgConnection
@@ -39,14 +38,6 @@ class ValueSetNotFoundError(FailureError):
     """The org has no value set of the wanted name (is the CTI Adapter installed?)."""
 
 
-@dataclass(frozen=True)
-class OrgValueSetWrite:
-    """What applying needs, as plain data: the set's full name, the set as planned from, and
-    the whole set to write. The org is the applier's argument, not part of the plan."""
-
-    full_name: str
-    before: ValueSet
-    after: ValueSet
 
 
 def org_target(org: OrgPort | OrgConnection) -> str:

@@ -1,4 +1,4 @@
-"""Reports: every format is a pure function of one :class:`~sfupgrade.plan.Plan`.
+"""Reports: every format is a pure function of one :class:`~sfupgrade.model.plan.Plan`.
 
 :func:`render` is the only entry point callers need. It redacts secrets from the plan before a
 renderer sees it and from the text after, so no format can leak a token whatever it escapes; and
@@ -11,11 +11,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-from sfupgrade.report.redact import redact, redact_plan
+from sfupgrade.core.redact import redact
+from sfupgrade.report.redacted import redact_plan
 from sfupgrade.report.safe import encodable, sanitize
 
 if TYPE_CHECKING:
-    from sfupgrade.plan import Plan
+    from sfupgrade.model.plan import Plan
 
 # The formats users choose with --format / --report, in the order help lists them.
 FORMATS: tuple[str, ...] = ("text", "json", "markdown", "junit", "sarif")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sfupgrade.plan import Change, Finding, FlowSketch, Plan, State
+from sfupgrade.model.plan import Change, Finding, FlowSketch, Plan, State
 
 # (label shown to people, key in Plan.counts()), in the order every summary lists them.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (

@@ -6,7 +6,7 @@ the Actions toolkit does, so a message with a newline, ``::`` or a comma stays o
 
 from __future__ import annotations
 
-from sfupgrade.plan import Finding, Plan
+from sfupgrade.model.plan import Finding, Plan
 from sfupgrade.report.common import finding_where
 from sfupgrade.report.safe import escape_controls
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sfupgrade.plan import Change, Finding, Location, Plan
+from sfupgrade.model.plan import Change, Finding, Location, Plan
 from sfupgrade.report.common import SUMMARY_COLUMNS, finding_where, read_data
 from sfupgrade.report.values import jsonable
 
@@ -69,7 +69,7 @@ def success_envelope(result: Any, status: int = 0, warnings: list[str] | None = 
 
 def render_result(result: Any, status: int = 0, warnings: list[str] | None = None) -> str:
     """:func:`success_envelope` as indented JSON with a final newline, secrets masked."""
-    from sfupgrade.report.redact import redact
+    from sfupgrade.core.redact import redact
 
     body = success_envelope(result, status, warnings)
     return redact(json.dumps(body, indent=2, ensure_ascii=False, allow_nan=False) + "\n")

@@ -12,7 +12,7 @@ import re
 
 from lxml import etree
 
-from sfupgrade.plan import Change, Finding, Plan, State
+from sfupgrade.model.plan import Change, Finding, Plan, State
 from sfupgrade.report.common import check_codes, finding_where, read_from
 from sfupgrade.report.safe import escape_controls
 

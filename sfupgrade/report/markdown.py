@@ -15,7 +15,8 @@ import html
 import re
 from dataclasses import dataclass
 
-from sfupgrade.plan import Change, Finding, Plan, State
+from sfupgrade.core.redact import redact
+from sfupgrade.model.plan import Change, Finding, Plan, State
 from sfupgrade.report.common import (
     FlowOfInterest,
     finding_where,
@@ -25,7 +26,6 @@ from sfupgrade.report.common import (
     verdict,
 )
 from sfupgrade.report.mermaid import flowchart
-from sfupgrade.report.redact import redact
 from sfupgrade.report.safe import escape_controls
 from sfupgrade.report.values import show
 

@@ -2,7 +2,7 @@
 
 :func:`finding_rules` is the one door the report layer uses: it reads the codes, summaries and
 help texts from the rule registry (``sfupgrade.cti.rules``), where each rule is described once,
-and the value set file's one finding from ``sfupgrade.picklist``, where that file is checked.
+and the value set file's one finding from ``sfupgrade.jobs.picklist``, where that file is checked.
 The finding-code table users read (``metadata/README.md``) is checked against it by a test.
 """
 
@@ -45,7 +45,7 @@ def finding_rules() -> dict[str, Rule]:
     time, by a test or a plug-in, is described like the shipped ones.
     """
     from sfupgrade.cti.rules import RULES
-    from sfupgrade.picklist import INVALID_FILE, INVALID_FILE_HELP, INVALID_FILE_SUMMARY
+    from sfupgrade.model.valueset import INVALID_FILE, INVALID_FILE_HELP, INVALID_FILE_SUMMARY
 
     rules = {
         rule.code: Rule(rule.code, rule.severity, rule.summary, _help_uri(rule.code), rule.help)

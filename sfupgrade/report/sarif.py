@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import quote
 
 from sfupgrade import __version__
-from sfupgrade.plan import Finding, Location, Plan
+from sfupgrade.model.plan import Finding, Location, Plan
 from sfupgrade.report.common import check_codes, read_data
 from sfupgrade.report.rules import TABLE_SECTION, rule_for
 

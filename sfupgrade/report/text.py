@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import click
 
-from sfupgrade.plan import Change, Finding, Plan, State
+from sfupgrade.model.plan import Change, Finding, Plan, State
 from sfupgrade.report.common import finding_where, headline, summary, verdict
 from sfupgrade.report.safe import escape_controls as esc
 from sfupgrade.report.values import show

@@ -9,47 +9,20 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-from sfupgrade.atomic import FileWrite, write_files
-from sfupgrade.errors import MetadataXmlError, ValueSetError
-from sfupgrade.jsonio import read_bytes_bounded
-from sfupgrade.plan import Change, Finding, Location, State
-from sfupgrade.project import MDAPI_SUFFIX, find_value_set
-from sfupgrade.xmlio import ValueSetDocument, add_package_member
+from sfupgrade.core.errors import MetadataXmlError, ValueSetError
+from sfupgrade.files.atomic import write_files
+from sfupgrade.files.jsonio import read_bytes_bounded
+from sfupgrade.files.project import MDAPI_SUFFIX, find_value_set
+from sfupgrade.files.xmlio import ValueSetDocument, add_package_member
+from sfupgrade.model.plan import Change, Finding, Location, State
+from sfupgrade.model.valueset import INVALID_FILE, VALUE_SET, PicklistRequest
+from sfupgrade.model.writes import FileWrite
 
-VALUE_SET = "AC_CtiScriptSource"
-VALUE = "ctiAction"
-LABEL = "CTI Action"
-
-# The finding for a value set (or manifest) file that cannot be planned: reported with the CTI
-# findings, so one run names every error of a project (a pre-commit hook, a CI job) instead of
-# stopping at the first file. Described here once; report.rules gives it to SARIF and JUnit.
-INVALID_FILE = "valueset-invalid"
-INVALID_FILE_SUMMARY = (
-    "The value set file (or its package.xml) is not well-formed metadata or breaks a Salesforce "
-    "limit."
-)
-INVALID_FILE_HELP = (
-    "The file is malformed or hostile XML, not UTF-8, not a GlobalValueSet, or breaks a limit "
-    "Salesforce enforces (duplicate or empty fullName, over 1,000 values, a value or label over "
-    "255 characters). The message says where; fix the file and rerun. Nothing is planned for "
-    "it, and nothing is written while it stands."
-)
 # Errors raised as "<file>:<line>:<column>: <what>" (line and column when known).
 _WHERE = re.compile(r"(?P<file>.+?)(?::(?P<line>\d+))?(?::(?P<column>\d+))?: (?P<what>.*)", re.S)
-
-
-@dataclass(frozen=True)
-class PicklistRequest:
-    """Which value must exist, with which label, in which set (the release's defaults)."""
-
-    value_set: str = VALUE_SET
-    value: str = VALUE
-    label: str = LABEL
-    namespace: str | None = None
 
 
 def plan_files(

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sfupgrade.errors import ProjectError
-from sfupgrade.jsonio import load_strict
+from sfupgrade.core.errors import ProjectError
+from sfupgrade.files.jsonio import load_strict
 
 SOURCE_SUFFIX = ".globalValueSet-meta.xml"
 MDAPI_SUFFIX = ".globalValueSet"

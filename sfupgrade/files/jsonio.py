@@ -16,7 +16,7 @@ import stat
 from pathlib import Path
 from typing import Any
 
-from sfupgrade.errors import UsageError
+from sfupgrade.core.errors import UsageError
 
 # Documented in metadata/README.md. The largest real flow is well under 1 MiB; a generated fleet
 # flow of 150,000 blocks is 55 MB.

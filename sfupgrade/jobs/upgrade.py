@@ -1,6 +1,6 @@
 """The main job: one plan over every step of the upgrade, then apply it and prove it is done.
 
-Steps add changes and findings to the same :class:`~sfupgrade.plan.Plan`, so one report shows
+Steps add changes and findings to the same :class:`~sfupgrade.model.plan.Plan`, so one report shows
 everything and validation errors stop the whole upgrade before anything is written.
 """
 
@@ -11,20 +11,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sfupgrade.core.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
 from sfupgrade.cti.validate import check_content
-from sfupgrade.errors import FailureError, PartlyAppliedError, SfUpgradeError, UsageError
-from sfupgrade.picklist import (
-    INVALID_FILE,
-    PicklistRequest,
-    apply_file_changes,
-    plan_files_checked,
-)
-from sfupgrade.plan import Plan, Read, content_folders
+from sfupgrade.jobs.picklist import apply_file_changes, plan_files_checked
+from sfupgrade.model.plan import Plan, Read, content_folders
+from sfupgrade.model.valueset import INVALID_FILE, PicklistRequest
 
 if TYPE_CHECKING:  # pragma: no cover
+    from sfupgrade.core.progress import ProgressFactory
     from sfupgrade.org.connect import OrgConnection
     from sfupgrade.org.port import OrgPort
-    from sfupgrade.progress import ProgressFactory
 
 
 def _info(message: str, *args: object) -> None:
@@ -34,7 +30,7 @@ def _info(message: str, *args: object) -> None:
     """
     logging = sys.modules.get("logging")
     if logging is not None:
-        logging.getLogger("sfupgrade.upgrade").info(message, *args)
+        logging.getLogger("sfupgrade.jobs.upgrade").info(message, *args)
 
 
 @dataclass(frozen=True)
@@ -94,7 +90,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
     )
     checked.into(plan)
     if port is not None:
-        from sfupgrade.org.deploy import content_records
+        from sfupgrade.jobs.deploy import content_records
         from sfupgrade.org.mapping import load_mapping
         from sfupgrade.org.records import plan_records
 

@@ -12,20 +12,10 @@ import contextlib
 import os
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from sfupgrade.errors import ConcurrentModificationError, WriteError
-
-
-@dataclass(frozen=True)
-class FileWrite:
-    """Replace ``path``'s content ``expected`` (as read when planning) by ``data``; with
-    ``expected`` None, create ``path``, which must not exist yet."""
-
-    path: Path
-    expected: bytes | None
-    data: bytes
+from sfupgrade.core.errors import ConcurrentModificationError, WriteError
+from sfupgrade.model.writes import FileWrite
 
 
 def _target(path: Path) -> Path:

@@ -10,17 +10,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 if TYPE_CHECKING:  # pragma: no cover
-    from sfupgrade.atomic import FileWrite
-    from sfupgrade.cti.model import Content
-    from sfupgrade.org.records import RecordWrite
-    from sfupgrade.org.valueset import OrgValueSetWrite
-
-    # What applying a change does, by kind: a file edit, the whole value set written to an org,
-    # one CTI record created or updated. Plain data: the org is the applier's argument.
-    Operation: TypeAlias = FileWrite | OrgValueSetWrite | RecordWrite
+    from sfupgrade.model.cti import Content
+    from sfupgrade.model.writes import Operation
 
 Severity = Literal["error", "warning"]
 

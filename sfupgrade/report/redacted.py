@@ -1,51 +1,16 @@
-"""Masking secrets in anything a report shows.
+"""Masking secrets in a plan before any renderer sees it.
 
-Reports are pasted into pull requests, uploaded to code scanning and kept as CI artifacts, so a
-session id that slipped into a record field, an error message or a value set would leak far. Every
-renderer's input plan and output text pass through here (see :func:`sfupgrade.report.render`).
+Every renderer's input plan and output text pass through here (see
+:func:`sfupgrade.report.render`); the text rules themselves are :mod:`sfupgrade.core.redact`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from typing import Any
 
-from sfupgrade.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
-
-MASK = "REDACTED"
-
-# A session id / access token is the org id (00D + 12 or 15 characters) "!" and the token proper.
-# The org id is kept: it says which org, and it is not a secret (`sf org display` shows it).
-_SESSION_ID = re.compile(r"(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)![A-Za-z0-9._~+/=-]+")
-_BEARER = re.compile(r"\b(Bearer|OAuth)(\s+)(?!REDACTED\b)[A-Za-z0-9._~+/=!-]+", re.IGNORECASE)
-# Token fields in JSON bodies, form posts and query strings: the value up to a quote or separator.
-_TOKEN_FIELD = re.compile(
-    r"""(\b(?:access_token|refresh_token|sessionId|sid)\b["']?\s*[:=]\s*["']?)"""
-    r"""(?!REDACTED\b)[^\s"'&,;<>]+""",
-    re.IGNORECASE,
-)
-
-
-def redact(text: str) -> str:
-    """``text`` with every session id, Bearer/OAuth credential and token field masked.
-
-    Idempotent, so redacting an already redacted report changes nothing.
-    """
-    text = _SESSION_ID.sub(rf"\1!{MASK}", text)
-    text = _BEARER.sub(rf"\1\2{MASK}", text)
-    return _TOKEN_FIELD.sub(rf"\1{MASK}", text)
-
-
-def redact_value(value: Any) -> Any:
-    """Redact the strings inside a record field value (plain JSON-like data)."""
-    if type(value) is str:
-        return redact(value)
-    if isinstance(value, list | tuple):
-        return type(value)(redact_value(v) for v in value)
-    if isinstance(value, dict):
-        return {redact_value(k): redact_value(v) for k, v in value.items()}
-    return value
+from sfupgrade.core.redact import redact, redact_value
+from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
 
 
 def _redact_strings(obj: Any) -> Any:

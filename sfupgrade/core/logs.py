@@ -11,8 +11,8 @@ import logging
 import sys
 from typing import TextIO
 
-from sfupgrade.org.redact import redact_text
-from sfupgrade.progress import interrupted
+from sfupgrade.core.progress import interrupted
+from sfupgrade.core.redact import redact_text
 
 _secrets: set[str] = set()
 _LOGGER = "sfupgrade"
@@ -46,7 +46,8 @@ class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
     """Ours, so configuring twice (tests, library users) replaces it; writes around a progress bar.
 
     A record for the stream a bar is drawn on clears the bar's line first and has the bar redrawn
-    below it (:func:`sfupgrade.progress.interrupted`): the record starts at column 0 on its own.
+    below it (:func:`sfupgrade.core.progress.interrupted`): the record starts at column 0 on its
+    own.
     """
 
     def emit(self, record: logging.LogRecord) -> None:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-# The package's own folder. Not importlib.resources: sfupgrade is always installed as files
-# (its bundled content is read as folders), and that module costs every command's start-up a
-# fifth of its imports (tempfile, shutil, zipfile, bz2, lzma).
-PACKAGE_DIR = Path(__file__).resolve().parent
+# The package's own folder (this module is in sfupgrade/files/). Not importlib.resources:
+# sfupgrade is always installed as files (its bundled content is read as folders), and that
+# module costs every command's start-up a fifth of its imports (tempfile, shutil, zipfile, bz2,
+# lzma).
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _bundled(name: str) -> Path:

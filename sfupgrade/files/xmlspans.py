@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sfupgrade.errors import MetadataXmlError
+from sfupgrade.core.errors import MetadataXmlError
 
 _TOKEN = re.compile(
     r"""<!--.*?-->

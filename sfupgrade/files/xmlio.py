@@ -16,10 +16,11 @@ from pathlib import Path
 
 from lxml import etree
 
-from sfupgrade.errors import MetadataXmlError
-from sfupgrade.jsonio import read_bytes_bounded
-from sfupgrade.project import value_set_name
-from sfupgrade.valueset import (
+from sfupgrade.core.errors import MetadataXmlError
+from sfupgrade.files.jsonio import read_bytes_bounded
+from sfupgrade.files.project import value_set_name
+from sfupgrade.files.xmlspans import Node, is_plain, leading_ws, scan, trailing_ws, value_node
+from sfupgrade.model.valueset import (
     CustomValue,
     ValueEdit,
     ValueSet,
@@ -29,7 +30,6 @@ from sfupgrade.valueset import (
     edited_value,
     merge,
 )
-from sfupgrade.xmlspans import Node, is_plain, leading_ws, scan, trailing_ws, value_node
 
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
@@ -189,7 +189,8 @@ class ValueSetDocument:
         return [v.full_name for v in self.value_set.values]
 
     def plan(self, full_name: str, label: str) -> ValueEdit | None:
-        """:func:`sfupgrade.valueset.plan_value` for this file, without reading every value."""
+        """:func:`~sfupgrade.model.valueset.plan_value` for this file, without reading every
+        value."""
         check_request(full_name, label)
         labels = _LABELS(self._root)
         check_names(self._names, labels, self.source)

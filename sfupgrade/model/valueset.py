@@ -8,12 +8,44 @@ written, because an org rejects a set that breaks them only after a deploy has s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
 
-from sfupgrade.errors import ValueSetError
+from sfupgrade.core.errors import ValueSetError
 
 MAX_VALUES = 1000
 MAX_LENGTH = 255
+
+
+# The release's value: the one the CTI Actions release needs in the set.
+VALUE_SET = "AC_CtiScriptSource"
+VALUE = "ctiAction"
+LABEL = "CTI Action"
+
+# The finding for a value set (or manifest) file that cannot be planned: reported with the CTI
+# findings, so one run names every error of a project (a pre-commit hook, a CI job) instead of
+# stopping at the first file. Described here once; report.rules gives it to SARIF and JUnit.
+INVALID_FILE = "valueset-invalid"
+INVALID_FILE_SUMMARY = (
+    "The value set file (or its package.xml) is not well-formed metadata or breaks a Salesforce "
+    "limit."
+)
+INVALID_FILE_HELP = (
+    "The file is malformed or hostile XML, not UTF-8, not a GlobalValueSet, or breaks a limit "
+    "Salesforce enforces (duplicate or empty fullName, over 1,000 values, a value or label over "
+    "255 characters). The message says where; fix the file and rerun. Nothing is planned for "
+    "it, and nothing is written while it stands."
+)
+
+
+@dataclass(frozen=True)
+class PicklistRequest:
+    """Which value must exist, with which label, in which set (the release's defaults)."""
+
+    value_set: str = VALUE_SET
+    value: str = VALUE
+    label: str = LABEL
+    namespace: str | None = None
 
 
 class CustomValue(NamedTuple):
