@@ -14,7 +14,14 @@ import sfupgrade
 from tests.helpers import REPO
 
 # Every place users copy a tag from.
-TAGGED_DOCS = ("README.md", "action.yml", "docs/ci/github-actions.yml", ".pre-commit-hooks.yaml")
+TAGGED_DOCS = (
+    "README.md",
+    "docs/ci.md",
+    "docs/orgs.md",
+    "action.yml",
+    "docs/ci/github-actions.yml",
+    ".pre-commit-hooks.yaml",
+)
 _TAG = re.compile(r"(?:sfupgrade@|rev: )v(\d+\.\d+\.\d+\S*?)\b")
 
 
