@@ -7,6 +7,8 @@ planner can produce it.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, Read, State
 
 VALUE_SET_FILE = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
@@ -117,7 +119,7 @@ def value_set_plan() -> Plan:
         target="my-project",
         changes=[_value_set(State.CHANGED)],
         checks=list(CHECKS),
-        read=PROJECT_READ._replace(content=()),
+        read=dataclasses.replace(PROJECT_READ, content=()),
     )
 
 

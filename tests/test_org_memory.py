@@ -6,6 +6,7 @@ The same functions the CLI runs against a real org through the Salesforce adapte
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -76,12 +77,13 @@ def test_the_value_set_is_planned_as_data_and_written_whole(org: MemoryOrg) -> N
 
 def test_the_memory_org_deactivates_what_a_whole_set_update_leaves_out(org: MemoryOrg) -> None:
     assert org.write_value_set(NAME, ValueSet(NAME, NAME, values=OTHERS[1:])) == []
-    assert org.value_sets[NAME].values == (OTHERS[1], OTHERS[0]._replace(is_active=False))
+    left_out = dataclasses.replace(OTHERS[0], is_active=False)
+    assert org.value_sets[NAME].values == (OTHERS[1], left_out)
 
 
 def test_a_set_changed_since_planning_is_not_overwritten(org: MemoryOrg) -> None:
     change = plan_org_value_set(org, PicklistRequest())
-    org.value_sets[NAME] = org.value_sets[NAME]._replace(values=OTHERS[:1])
+    org.value_sets[NAME] = dataclasses.replace(org.value_sets[NAME], values=OTHERS[:1])
     with pytest.raises(OrgError, match="changed in the org since it was planned"):
         apply_org_changes(org, [change])
     assert org.writes == []

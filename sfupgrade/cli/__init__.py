@@ -12,12 +12,14 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 import click
 
 from sfupgrade import __version__
 from sfupgrade.core.errors import SfUpgradeError
+from sfupgrade.model.value import Value
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -35,7 +37,8 @@ _LAZY_COMMANDS = {
 }
 
 
-class _Failure(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class _Failure(Value):
     """A failed run, as both the one-line message and sf's JSON error envelope need it."""
 
     name: str

@@ -23,11 +23,12 @@ import click
 from sfupgrade.core.errors import PartlyAppliedError, SfUpgradeError, WriteError
 from sfupgrade.files.atomic import replace_file
 from sfupgrade.model.plan import Plan
+from sfupgrade.model.value import Value
 from sfupgrade.report import FORMATS, render
 
 
-@dataclass(frozen=True)
-class ReportOptions:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ReportOptions(Value):
     """What the user asked for: the main report, extra report files, colour, verbosity."""
 
     format: str = "text"

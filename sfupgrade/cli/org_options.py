@@ -22,11 +22,12 @@ from typing import Any
 
 import click
 
+from sfupgrade.model.value import Value
 from sfupgrade.org.options import OrgOptions
 
 
-@dataclass(frozen=True)
-class OrgTargetArgs:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class OrgTargetArgs(Value):
     """The org options as given on the command line, before environment defaults apply."""
 
     given: OrgOptions

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from sfupgrade.core.errors import UsageError
 from sfupgrade.files.project import skipped_folder
+from sfupgrade.model.value import Value
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
@@ -42,8 +43,8 @@ def identity(path: str) -> tuple[int, int] | str:
     return st.st_dev, st.st_ino
 
 
-@dataclass(frozen=True)
-class Source:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Source(Value):
     """One file found: the path to show (as the user spelled it, normalised), its identity
     and the folder (absolute) it was found in, which a record's ``definition`` may not leave."""
 

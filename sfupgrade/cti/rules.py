@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from typing import Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Literal
 
 from sfupgrade.cti.refs import LineFinder, Locator
 from sfupgrade.cti.sidecar import add_hint
@@ -30,20 +31,23 @@ from sfupgrade.model.cti import (
     Reference,
 )
 from sfupgrade.model.plan import Location, Severity
+from sfupgrade.model.value import Value
 
 # What a check is given: ``content`` all flows and actions; ``action`` one action; ``flow`` one
 # flow; ``run`` one action and the flow it runs.
 Scope = Literal["content", "action", "flow", "run"]
 
 
-class Hit(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Hit(Value):
     message: str
     subject: str
     location: Location
     suggestion: str | None = None
 
 
-class Rule(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Rule(Value):
     code: str
     severity: Severity
     scope: Scope

@@ -25,6 +25,7 @@ from sfupgrade.cti.discover import (
 from sfupgrade.cti.load import Reader
 from sfupgrade.files.jsonio import QUOTE_LIMIT, clip, load_strict, read_bytes_bounded
 from sfupgrade.model.cti import CTI_ACTION_SOURCE
+from sfupgrade.model.value import Value
 
 
 def sidecar_name(name: str) -> str:
@@ -68,8 +69,8 @@ def add_hint(flow_file: str, name: str) -> str:
     return f"run `{command}`, or save {path} holding {json.dumps(fields, ensure_ascii=False)}"
 
 
-@dataclass(frozen=True)
-class FlowAdd:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FlowAdd(Value):
     """What ``sfupgrade flow add`` writes: the flow file copied unchanged (unless it is in its
     folder already) and its record."""
 

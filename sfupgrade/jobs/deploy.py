@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from sfupgrade.core.errors import FailureError, UsageError
 from sfupgrade.model.cti import Content
 from sfupgrade.model.plan import Plan, Read, content_folders
+from sfupgrade.model.value import Value
 from sfupgrade.org.mapping import Mapping, load_mapping
 from sfupgrade.org.port import as_port
 from sfupgrade.org.recordfile import RecordSet, load_records
@@ -29,8 +30,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.port import OrgPort
 
 
-@dataclass(frozen=True, slots=True)
-class DeployRequest:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class DeployRequest(Value):
     """What to deploy: CTI content (``paths``, else the project in the current directory; the
     release's example flow and action only with ``release``) or a records file; ``mapping`` a
     mapping file (None: the default object and field names)."""

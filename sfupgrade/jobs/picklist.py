@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from sfupgrade.core.errors import MetadataXmlError, ValueSetError
 from sfupgrade.files.atomic import write_files
@@ -18,6 +18,7 @@ from sfupgrade.files.jsonio import read_bytes_bounded
 from sfupgrade.files.project import MDAPI_SUFFIX, find_value_set
 from sfupgrade.files.xmlio import ValueSetDocument, add_package_member
 from sfupgrade.model.plan import Change, Finding, Location, State
+from sfupgrade.model.value import Value
 from sfupgrade.model.valueset import INVALID_FILE, VALUE_SET, PicklistRequest
 from sfupgrade.model.writes import FileWrite
 
@@ -60,7 +61,8 @@ def plan_files(
     return [change, manifest_change]
 
 
-class CheckedFiles(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class CheckedFiles(Value):
     """The value set step's plan: its changes, or the finding that its file is unusable."""
 
     changes: list[Change]

@@ -7,7 +7,7 @@ everything and validation errors stop the whole upgrade before anything is writt
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +15,7 @@ from sfupgrade.core.errors import FailureError, PartlyAppliedError, SfUpgradeErr
 from sfupgrade.cti.validate import check_content
 from sfupgrade.jobs.picklist import apply_file_changes, plan_files_checked
 from sfupgrade.model.plan import Plan, Read, content_folders
+from sfupgrade.model.value import Value
 from sfupgrade.model.valueset import INVALID_FILE, PicklistRequest
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -33,8 +34,8 @@ def _info(message: str, *args: object) -> None:
         logging.getLogger("sfupgrade.jobs.upgrade").info(message, *args)
 
 
-@dataclass(frozen=True)
-class UpgradeRequest:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class UpgradeRequest(Value):
     """What to upgrade: a local project or an org, with the release's picklist value and CTI
     content.
 
@@ -80,7 +81,7 @@ def plan_upgrade(request: UpgradeRequest) -> Plan:
         plan.checks.append(INVALID_FILE)
         plan.read = Read(projects=(plan.target,), value_sets=(files.file,))
     checked = check_content(request.content)
-    plan.read = plan.read._replace(content=content_folders(checked.content))
+    plan.read = replace(plan.read, content=content_folders(checked.content))
     content = checked.content
     _info(
         "validated %d flow(s) and %d action(s) from %s",

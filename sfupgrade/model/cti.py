@@ -1,6 +1,7 @@
 """CTI Flows and CTI Actions as plain values (no I/O).
 
-Named tuples: immutable, cheap to define at start-up and to build by the thousand.
+Values (:class:`~sfupgrade.model.value.Value`): immutable, equal only to their own kind, cheap
+to define at start-up and to build by the thousand.
 
 Reports (SARIF, editors) need a file and a line, and the validator must stay pure: a flow and an
 action carry their file's text (a flow's ``definition`` is deployed as is), in which the
@@ -10,16 +11,21 @@ validator looks up a line only for the few places it reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal, NamedTuple
+from typing import Any, Literal
+
+from sfupgrade.model.value import Value
 
 CTI_ACTION_SOURCE = "ctiAction"
 START_TYPE = "SE_Start"
 
 RefKind = Literal["payload", "action", "contact", "malformed"]
+_NO_CONTROLS: Mapping[str, Any] = MappingProxyType({})
 
 
-class Reference(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Reference(Value):
     """One ``$``-string inside a block's controls.
 
     ``name`` is the payload key, the referenced block id or the contact path, depending on
@@ -35,24 +41,27 @@ class Reference(NamedTuple):
     path: str
 
 
-class Port(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Port(Value):
     """An edge of the flow graph: ``block`` continues at ``target`` through port ``name``."""
 
     name: str
     target: str
 
 
-class Block(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Block(Value):
     """One block of a flow, as the CTI Flow editor writes it. Ids are any string."""
 
     id: str
     type: str
-    controls: Mapping[str, Any] = MappingProxyType({})
+    controls: Mapping[str, Any] = field(default_factory=lambda: _NO_CONTROLS)
     ports: tuple[Port, ...] = ()
     position: tuple[float, ...] | None = None
 
 
-class CtiFlow(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class CtiFlow(Value):
     """A CTI Flow record: the graph plus the record fields kept in a sidecar file.
 
     A flow dropped in without a sidecar has ``has_record`` false and no source: it can be
@@ -90,7 +99,8 @@ class CtiFlow(NamedTuple):
         }
 
 
-class FormField(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FormField(Value):
     """An input the agent fills in; its ``key`` becomes ``$.payload.<key>`` in the flow."""
 
     key: str
@@ -109,7 +119,8 @@ class FormField(NamedTuple):
         }
 
 
-class Form(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Form(Value):
     title: str
     instructions: str
     fields: tuple[FormField, ...]
@@ -122,14 +133,16 @@ class Form(NamedTuple):
         }
 
 
-class PayloadEntry(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class PayloadEntry(Value):
     """A hardcoded payload value."""
 
     key: str
     value: str
 
 
-class CtiAction(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class CtiAction(Value):
     """A CTI Action: a CCP button that runs one flow (by name) with a payload and a form."""
 
     name: str
@@ -165,7 +178,8 @@ class CtiAction(NamedTuple):
         }
 
 
-class Content(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Content(Value):
     """Everything found under the paths given: flows and actions, in a stable order."""
 
     flows: tuple[CtiFlow, ...] = ()

@@ -10,7 +10,9 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
+
+from sfupgrade.model.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.model.cti import Content
@@ -30,7 +32,8 @@ class State(StrEnum):
 
 # Values made in thousands (findings) and defined at every start are named tuples: immutable like
 # frozen dataclasses, and much cheaper both to define (start-up) and to build.
-class Location(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Location(Value):
     """Where a finding points: a file (and line), or a block and control path inside a CTI flow."""
 
     file: str | None = None
@@ -52,7 +55,8 @@ class Location(NamedTuple):
         return ", ".join(parts)
 
 
-class Finding(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Finding(Value):
     """A validation result. ``code`` is stable across releases so CI can filter on it."""
 
     severity: Severity
@@ -63,7 +67,8 @@ class Finding(NamedTuple):
     suggestion: str | None = None
 
 
-class FieldDiff(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FieldDiff(Value):
     """One field of a record that the plan changes."""
 
     field: str
@@ -71,8 +76,8 @@ class FieldDiff(NamedTuple):
     after: Any
 
 
-@dataclass(frozen=True)
-class Change:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Change(Value):
     """One component the plan creates, changes or leaves alone.
 
     ``before_text``/``after_text`` hold the component as text (XML for value sets) when a line
@@ -116,7 +121,8 @@ class Change:
         return "".join(out)
 
 
-class FlowSketch(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FlowSketch(Value):
     """A CTI flow's graph, reduced to what a picture needs (Mermaid in Markdown reports).
 
     Kept in the plan so renderers stay pure: they never reopen flow files.
@@ -128,7 +134,8 @@ class FlowSketch(NamedTuple):
     edges: tuple[tuple[str, str, str], ...]  # (from block id, port name, to block id)
 
 
-class Read(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Read(Value):
     """What a run read, named on the first line of every report (``report.common.read_from``).
 
     A clean report of the wrong project looks just like success; naming the project, the value

@@ -8,10 +8,11 @@ written, because an org rejects a set that breaks them only after a deploy has s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import Literal, NamedTuple
+from dataclasses import dataclass, replace
+from typing import Literal
 
 from sfupgrade.core.errors import ValueSetError
+from sfupgrade.model.value import Value
 
 MAX_VALUES = 1000
 MAX_LENGTH = 255
@@ -38,8 +39,8 @@ INVALID_FILE_HELP = (
 )
 
 
-@dataclass(frozen=True)
-class PicklistRequest:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class PicklistRequest(Value):
     """Which value must exist, with which label, in which set (the release's defaults)."""
 
     value_set: str = VALUE_SET
@@ -48,7 +49,8 @@ class PicklistRequest:
     namespace: str | None = None
 
 
-class CustomValue(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class CustomValue(Value):
     """One picklist value; ``is_active`` None (element absent) means active to Salesforce."""
 
     full_name: str
@@ -68,7 +70,8 @@ class CustomValue(NamedTuple):
         return self.full_name if self.label is None else self.label
 
 
-class ValueSet(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ValueSet(Value):
     """A GlobalValueSet: its name comes from the file name or the org, not from the XML body."""
 
     name: str
@@ -81,7 +84,8 @@ class ValueSet(NamedTuple):
 EditKind = Literal["add", "relabel", "activate", "relabel+activate"]
 
 
-class ValueEdit(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ValueEdit(Value):
     """What must happen to one value so that it exists, is active and carries the wanted label."""
 
     kind: EditKind
@@ -204,9 +208,9 @@ def edited_value(current: CustomValue | None, edit: ValueEdit) -> CustomValue:
     if current is None:
         return CustomValue(full_name=edit.full_name, label=edit.label, default=False)
     if "relabel" in edit.kind:
-        current = current._replace(label=edit.label)
+        current = replace(current, label=edit.label)
     if "activate" in edit.kind:
-        current = current._replace(is_active=True)
+        current = replace(current, is_active=True)
     return current
 
 
@@ -216,6 +220,6 @@ def merge(vs: ValueSet, edit: ValueEdit) -> ValueSet:
     An org deactivates every value missing from an update, so callers send this whole result.
     """
     if edit.kind == "add":
-        return vs._replace(values=(*vs.values, edited_value(None, edit)))
+        return replace(vs, values=(*vs.values, edited_value(None, edit)))
     values = tuple(edited_value(v, edit) if v.full_name == edit.full_name else v for v in vs.values)
-    return vs._replace(values=values)
+    return replace(vs, values=values)

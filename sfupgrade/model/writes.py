@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
+from sfupgrade.model.value import Value
 from sfupgrade.model.valueset import ValueSet
 
 
-@dataclass(frozen=True)
-class FileWrite:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FileWrite(Value):
     """Replace ``path``'s content ``expected`` (as read when planning) by ``data``; with
     ``expected`` None, create ``path``, which must not exist yet."""
 
@@ -25,8 +26,8 @@ class FileWrite:
     data: bytes
 
 
-@dataclass(frozen=True)
-class RecordWrite:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class RecordWrite(Value):
     """One create or update, in sObject terms; an action's flow lookup may await its flow."""
 
     kind: str  # "flow" | "action"
@@ -43,8 +44,8 @@ class RecordWrite:
         return self.record_id is None
 
 
-@dataclass(frozen=True)
-class OrgValueSetWrite:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class OrgValueSetWrite(Value):
     """What applying needs, as plain data: the set's full name, the set as planned from, and
     the whole set to write. The org is the applier's argument, not part of the plan."""
 

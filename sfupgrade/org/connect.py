@@ -41,6 +41,7 @@ from sfupgrade.core.logs import register_secret
 from sfupgrade.core.redact import redact_text
 from sfupgrade.files.jsonio import JsonInputError, loads_strict
 from sfupgrade.files.xmlio import MD_NS, parse_xml
+from sfupgrade.model.value import Value
 from sfupgrade.org.options import OrgOptions
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -85,8 +86,8 @@ class UnavailableError(OrgError):
     """The org did not answer usably (503, timeout, connection error) after every retry."""
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class RetryPolicy(Value):
     """Capped exponential backoff with full jitter: ``min(cap, base * 2**n) * U(0.5, 1)``."""
 
     attempts: int = 4

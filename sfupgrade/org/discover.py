@@ -25,6 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sfupgrade.model.value import Value
 from sfupgrade.org.mapping import ACTION_FIELDS, FLOW_FIELDS, load_mapping
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -72,8 +73,8 @@ _TYPES: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True)
-class Placement:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Placement(Value):
     """Where one model field (or, with ``field`` :data:`OBJECT`, the sObject) went, and why."""
 
     kind: str  # "flow" | "action"
@@ -101,8 +102,8 @@ class Placement:
         return note
 
 
-@dataclass(frozen=True)
-class Discovery:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Discovery(Value):
     """Every placement for one org, in model order."""
 
     host: str

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from sfupgrade.core.logs import register_secret
 from sfupgrade.core.redact import redact_text
+from sfupgrade.model.value import Value
 from sfupgrade.org.connect import (
     OrgConfigError,
     RetryPolicy,
@@ -43,8 +44,8 @@ SECRET_VARIABLE = "SF_CLIENT_SECRET"
 _GENERIC_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 
-@dataclass(frozen=True)
-class Login:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Login(Value):
     """A logged-in client, and how to log in again when its session expires (None: cannot)."""
 
     sf: Salesforce

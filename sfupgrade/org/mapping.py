@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from sfupgrade.core.errors import UsageError
 from sfupgrade.files.jsonio import load_strict, loads_strict
+from sfupgrade.model.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.port import OrgPort
@@ -40,8 +41,8 @@ class MappingError(UsageError):
     """The mapping file is malformed or names an object or field the org does not have."""
 
 
-@dataclass(frozen=True)
-class ObjectMapping:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class ObjectMapping(Value):
     """One model kind (``flow`` or ``action``) mapped to an sObject and its fields."""
 
     kind: str
@@ -52,8 +53,8 @@ class ObjectMapping:
         return dict(self.fields)[model_field]
 
 
-@dataclass(frozen=True)
-class Mapping:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Mapping(Value):
     flow: ObjectMapping
     action: ObjectMapping
     source: str

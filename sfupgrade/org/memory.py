@@ -22,7 +22,7 @@ SOAP faults, retries) is the Salesforce adapter's and is tested against the HTTP
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sfupgrade.model.valueset import ValueSet
@@ -82,7 +82,7 @@ class MemoryOrg:
     def add_value_set(self, value_set: ValueSet, namespace: str | None = None) -> str:
         """Hold ``value_set`` (under ``namespace__name`` with a namespace); its full name."""
         full_name = f"{namespace}__{value_set.name}" if namespace else value_set.name
-        self.value_sets[full_name] = value_set._replace(name=full_name)
+        self.value_sets[full_name] = replace(value_set, name=full_name)
         return full_name
 
     def add_object(
@@ -156,10 +156,10 @@ class MemoryOrg:
             return [f"INVALID_CROSS_REFERENCE_KEY: no GlobalValueSet {full_name}"]
         written = {v.full_name for v in value_set.values}
         left_out = tuple(
-            v._replace(is_active=False) for v in old.values if v.full_name not in written
+            replace(v, is_active=False) for v in old.values if v.full_name not in written
         )
-        self.value_sets[full_name] = value_set._replace(
-            name=full_name, values=(*value_set.values, *left_out)
+        self.value_sets[full_name] = replace(
+            value_set, name=full_name, values=(*value_set.values, *left_out)
         )
         return []
 

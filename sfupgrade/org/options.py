@@ -9,9 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from sfupgrade.model.value import Value
 
-@dataclass(frozen=True)
-class OrgOptions:
+
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class OrgOptions(Value):
     """How the user asked to reach an org (the CLI's org options; see sfupgrade.org.login)."""
 
     target_org: str | None = None

@@ -17,7 +17,10 @@ Failures of a request as a whole raise :class:`~sfupgrade.org.connect.OrgError` 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
+
+from sfupgrade.model.value import Value
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.model.valueset import ValueSet
@@ -27,7 +30,8 @@ Record = dict[str, Any]
 BATCH_SIZE = 200  # records one create/update call takes (sObject Collections' limit)
 
 
-class SaveResult(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class SaveResult(Value):
     """One record's outcome of a write: its id when saved, else Salesforce's errors."""
 
     ok: bool

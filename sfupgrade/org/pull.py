@@ -38,6 +38,7 @@ from sfupgrade.cti.load import is_graph
 from sfupgrade.cti.schema import check
 from sfupgrade.files.atomic import write_files
 from sfupgrade.files.jsonio import JsonInputError, loads_strict, read_bytes_bounded
+from sfupgrade.model.value import Value
 from sfupgrade.model.writes import FileWrite
 from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
@@ -61,8 +62,8 @@ class PullTargetError(UsageError):
     """The folder cannot take the files (a path leads outside it, or is not a regular file)."""
 
 
-@dataclass(frozen=True)
-class PulledFile:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class PulledFile(Value):
     """One file of the pull: where (relative to the folder), its bytes, how it compares."""
 
     path: str  # POSIX, relative to the folder
@@ -87,8 +88,8 @@ class PullPlan:
 # -- what the folder holds -----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Local:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class _Local(Value):
     """The files already in the folder for each record name."""
 
     flows: dict[str, tuple[str, str]]  # name -> (sidecar, graph), relative POSIX paths

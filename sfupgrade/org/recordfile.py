@@ -20,14 +20,15 @@ from typing import Any
 
 from sfupgrade.core.errors import UsageError
 from sfupgrade.files.jsonio import load_strict
+from sfupgrade.model.value import Value
 
 
 class RecordFileError(UsageError):
     """The records file has the wrong shape."""
 
 
-@dataclass(frozen=True)
-class RecordSet:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class RecordSet(Value):
     flows: tuple[dict[str, Any], ...]
     actions: tuple[dict[str, Any], ...]
 

@@ -29,10 +29,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, NamedTuple
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from sfupgrade.model.plan import Change, FieldDiff, State
+from sfupgrade.model.value import Value
 from sfupgrade.model.writes import RecordWrite
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
@@ -276,7 +277,8 @@ def _record(write: RecordWrite, flow_id: str | None) -> Record:
     return record
 
 
-class _Pending(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class _Pending(Value):
     """A pending change and its write (the change's operation, as the applier's type)."""
 
     change: Change

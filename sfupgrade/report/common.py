@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sfupgrade.model.plan import Change, Finding, FlowSketch, Plan, State
+from sfupgrade.model.value import Value
 
 # (label shown to people, key in Plan.counts()), in the order every summary lists them.
 SUMMARY_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -126,8 +127,8 @@ def finding_where(finding: Finding) -> str:
     return finding.location.describe() or finding.subject
 
 
-@dataclass(frozen=True)
-class FlowOfInterest:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class FlowOfInterest(Value):
     """A flow worth a picture, with the blocks its findings point at."""
 
     flow: FlowSketch

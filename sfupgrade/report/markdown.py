@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sfupgrade.core.redact import redact
 from sfupgrade.model.plan import Change, Finding, Plan, State
+from sfupgrade.model.value import Value
 from sfupgrade.report.common import (
     FlowOfInterest,
     finding_where,
@@ -122,8 +123,8 @@ def _change(change: Change) -> list[str]:
     return [*lines, "</details>"]
 
 
-@dataclass(frozen=True)
-class _Section:
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class _Section(Value):
     """A part of the report that can be cut between its items: table rows or whole blocks.
 
     ``opening`` (a heading, a table's header) is shown only together with the first item, so a

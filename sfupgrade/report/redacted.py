@@ -14,18 +14,13 @@ from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Locatio
 
 
 def _redact_strings(obj: Any) -> Any:
-    """A copy of a frozen dataclass or named tuple with each of its ``str`` fields redacted."""
-    if isinstance(obj, tuple):
-        names, replace = obj._fields, obj._replace  # type: ignore[attr-defined]
-    else:
-        names = tuple(f.name for f in dataclasses.fields(obj))
-        replace = lambda **changes: dataclasses.replace(obj, **changes)  # noqa: E731
+    """A copy of a frozen dataclass with each of its ``str`` fields redacted."""
     updates = {
-        name: redact(getattr(obj, name))
-        for name in names
-        if type(getattr(obj, name)) is str  # not str subclasses such as State
+        f.name: redact(value)
+        for f in dataclasses.fields(obj)
+        if type(value := getattr(obj, f.name)) is str  # not str subclasses such as State
     }
-    return replace(**updates)
+    return dataclasses.replace(obj, **updates)
 
 
 def _redact_change(change: Change) -> Change:
@@ -38,7 +33,7 @@ def _redact_change(change: Change) -> Change:
 
 def _redact_finding(finding: Finding) -> Finding:
     location: Location = _redact_strings(finding.location)
-    return _redact_strings(finding)._replace(location=location)
+    return dataclasses.replace(_redact_strings(finding), location=location)
 
 
 def _redact_flow(flow: FlowSketch) -> FlowSketch:

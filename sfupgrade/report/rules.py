@@ -8,7 +8,9 @@ The finding-code table users read (``metadata/README.md``) is checked against it
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from dataclasses import dataclass
+
+from sfupgrade.model.value import Value
 
 # Where the adapter documents CTI flows and actions, and Salesforce its global value sets.
 CTI_HELP_URI = "https://amazon-connect.github.io/amazon-connect-salesforce-cti/"
@@ -19,7 +21,8 @@ VALUE_SET_HELP_URI = (
 TABLE_SECTION = "metadata/README.md, section Findings"
 
 
-class Rule(NamedTuple):
+@dataclass(frozen=True, slots=True, repr=False, eq=False)
+class Rule(Value):
     """One finding code described: a summary line, the severity, and where to read more."""
 
     code: str
