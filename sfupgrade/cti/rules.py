@@ -40,6 +40,8 @@ Scope = Literal["content", "action", "flow", "run"]
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Hit(Value):
+    """What a check found; the runner adds the rule's code and severity to make a finding."""
+
     message: str
     subject: str
     location: Location
@@ -48,6 +50,8 @@ class Hit(Value):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Rule(Value):
+    """A registered rule: its stable code, what it checks, and how its findings read."""
+
     code: str
     severity: Severity
     scope: Scope

@@ -23,7 +23,9 @@ __all__ = ["ContentCheck", "add_to_plan", "check_content", "check_graph", "close
 
 def _findings(rule: Rule, *subject: object) -> Iterator[Finding]:
     for hit in rule.check(*subject):
-        yield Finding(rule.severity, rule.code, hit.message, hit.subject, hit.location, hit.suggestion)
+        yield Finding(
+            rule.severity, rule.code, hit.message, hit.subject, hit.location, hit.suggestion
+        )
 
 
 def validate(content: Content) -> list[Finding]:

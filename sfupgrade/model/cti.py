@@ -121,6 +121,8 @@ class FormField(Value):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Form(Value):
+    """The form the CCP shows the agent before the flow runs."""
+
     title: str
     instructions: str
     fields: tuple[FormField, ...]

@@ -55,6 +55,8 @@ class ObjectMapping(Value):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Mapping(Value):
+    """Where CTI flows and actions live in the org: an object mapping for each."""
+
     flow: ObjectMapping
     action: ObjectMapping
     source: str

@@ -29,6 +29,8 @@ class RecordFileError(UsageError):
 
 @dataclass(frozen=True, slots=True, repr=False, eq=False)
 class RecordSet(Value):
+    """The flow and action records to deploy, as plain dicts in the record file's shape."""
+
     flows: tuple[dict[str, Any], ...]
     actions: tuple[dict[str, Any], ...]
 
