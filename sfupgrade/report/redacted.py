@@ -7,14 +7,18 @@ Every renderer's input plan and output text pass through here (see
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypeVar
 
 from sfupgrade.core.redact import redact, redact_value
 from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
 
 
-def _redact_strings(obj: Any) -> Any:
+_T = TypeVar("_T")
+
+
+def _redact_strings(record: _T) -> _T:
     """A copy of a frozen dataclass or named tuple with each of its ``str`` fields redacted."""
+    obj: Any = record  # either kind of record: its fields are read by name
     if isinstance(obj, tuple):
         names, replace = obj._fields, obj._replace  # type: ignore[attr-defined]
     else:
@@ -25,7 +29,8 @@ def _redact_strings(obj: Any) -> Any:
         for name in names
         if type(getattr(obj, name)) is str  # not str subclasses such as State
     }
-    return replace(**updates)
+    copy: _T = replace(**updates)  # the same kind of record as the one passed in
+    return copy
 
 
 def _redact_change(change: Change) -> Change:
