@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from sfupgrade.core.redact import redact, redact_value
 from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
 
-
 _T = TypeVar("_T")
 
 
