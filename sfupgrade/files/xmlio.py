@@ -36,6 +36,7 @@ from sfupgrade.model.valueset import (
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
 
+
 class _ParserOptions(TypedDict):
     resolve_entities: bool
     no_network: bool
@@ -72,8 +73,8 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
             f"{source}:{line}:{col}: malformed XML: {exc.msg}; fix the file and rerun"
         ) from None
     docinfo = root.getroottree().docinfo
-    # lxml-stubs' DocInfo lacks doctype (lxml has had it since 2.0).
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:  # type: ignore[union-attr]
+    doctype = docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs' DocInfo lacks it
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise MetadataXmlError(f"{source}: a DOCTYPE is not allowed in Salesforce metadata")
     return root
 
