@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -96,13 +96,13 @@ class _Root(click.Group):
             self.add_command(getattr(importlib.import_module(module), attribute), cmd_name)
         return self.commands.get(cmd_name)
 
-    def load_all(self) -> dict[str, click.Command]:
+    def load_all(self) -> MutableMapping[str, click.Command]:
         """Every command, imported: for help pages, docs and tests that walk the tree."""
         for name in _LAZY_COMMANDS:
             self.get_command(click.Context(self), name)
         return self.commands
 
-    def invoke(self, ctx: click.Context):  # type: ignore[override]
+    def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:
@@ -125,7 +125,7 @@ class _Root(click.Group):
             command = found
         return " ".join(names) or "sfupgrade"
 
-    def main(  # type: ignore[override]
+    def main(
         self,
         args: Sequence[str] | None = None,
         prog_name: str | None = None,
@@ -227,4 +227,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

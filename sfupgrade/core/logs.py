@@ -42,7 +42,7 @@ class _Redacting(logging.Filter):
         return True
 
 
-class _Handler(logging.StreamHandler):  # type: ignore[type-arg]
+class _Handler(logging.StreamHandler):
     """Ours, so configuring twice (tests, library users) replaces it; writes around a progress bar.
 
     A record for the stream a bar is drawn on clears the bar's line first and has the bar redrawn

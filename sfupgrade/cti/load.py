@@ -205,7 +205,7 @@ def _read_content(found: Discovery) -> Content:
     reader = Reader()
     actions = tuple(map(reader.action, found.actions))
     flows = []
-    paired: set[str] = set()
+    paired: set[tuple[int, int] | str] = set()
     for record in found.records:
         graph, fields = reader.record(record)
         paired.add(graph.identity)

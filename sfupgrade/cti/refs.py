@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sfupgrade.cti.discover import CtiContentError
@@ -120,12 +121,14 @@ def _collect(
 
 
 def extract(
-    controls: dict[str, Any], block: str, block_type: str, source: str = "<flow>"
+    controls: Mapping[str, Any], block: str, block_type: str, source: str = "<flow>"
 ) -> list[Reference]:
     """Every reference in one block's controls, with its control path."""
     strings: list[tuple[str, str]] = []
     try:
-        _collect(controls, "", strings)
+        # _collect walks a dict as a map and anything else as a list; a Block's controls may be
+        # any mapping (its default is a read-only MappingProxyType).
+        _collect(controls if isinstance(controls, dict) else dict(controls), "", strings)
     except RecursionError:
         raise CtiContentError(
             f"{source}: block {quote(block)}: controls nested deeper than {MAX_DEPTH} levels;"

@@ -504,6 +504,7 @@ def missing_flows(content: Content) -> Iterator[Hit]:
     unrecorded, every = Suggester(files), Suggester(names)
     for action in waiting:
         guess = unrecorded(action.flow)
+        hint: str | None
         if guess is not None:
             hint = add_hint(files[guess] or guess, action.flow)
         else:
@@ -588,6 +589,7 @@ def undefined_payload_keys(action: CtiAction, flow: CtiFlow) -> Iterator[Hit]:
         if ref.kind != "payload" or ref.name in defined:
             continue
         guess = unused_by_spelling(ref.name)
+        hint: str | None
         if guess is None and len(unused) == 1 and len(missing) == 1:
             hint = (
                 f"did you mean {quote(unused[0])}? (the action defines it; the flow never reads it)"

@@ -29,7 +29,8 @@ _TYPES: dict[str, tuple[type, ...]] = {
 def load_schema(name: str) -> dict[str, Any]:
     """A shipped schema by file name, e.g. ``ctiAction.schema.json``."""
     text = (PACKAGE_DIR / "cti" / "schemas" / name).read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)  # every shipped schema is a JSON object
+    return schema
 
 
 # A check returns None, or (path, problem): the path is built on the way back up, only for a
@@ -83,7 +84,7 @@ _EXACT = {
 
 
 def _exact(check: Check | None) -> frozenset[type]:
-    exact = getattr(check, "exact", frozenset())
+    exact: frozenset[type] = getattr(check, "exact", frozenset())
     return exact | {int} if float in exact else exact  # a number may be an int
 
 

@@ -52,7 +52,15 @@ def read_project(root: Path) -> Project:
         if not isinstance(config, dict):
             raise ProjectError(f"{sfdx}: expected a JSON object")
         dirs = config.get("packageDirectories") or []
-        paths = [d.get("path") for d in dirs if isinstance(d, dict) and d.get("path")]
+        if not isinstance(dirs, list):
+            raise ProjectError(f"{sfdx}: packageDirectories must be an array")
+        paths: list[str] = []
+        for d in dirs:
+            dir_path = d.get("path") if isinstance(d, dict) else None
+            if dir_path is not None and not isinstance(dir_path, str):
+                raise ProjectError(f"{sfdx}: packageDirectories[].path must be a string")
+            if dir_path:
+                paths.append(dir_path)
         if not paths:
             raise ProjectError(f"{sfdx}: no packageDirectories[].path; add one")
         roots = tuple(root / p for p in paths)
@@ -177,7 +185,7 @@ def find_value_set(path: Path, name: str, namespace: str | None = None) -> Path:
                 f"(expected *{SOURCE_SUFFIX} or *{MDAPI_SUFFIX}, or sfdx-project.json / "
                 "package.xml)"
             )
-        names = (f"{namespace}__{name}",) if namespace else (name,)
+        names: tuple[str, ...] = (f"{namespace}__{name}",) if namespace else (name,)
         if not _matches(path.name, names, any_namespace=namespace is None):
             raise ProjectError(
                 f"{path}: holds value set {value_set_name(path)}, not {name}; pass the file "

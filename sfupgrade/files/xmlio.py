@@ -12,7 +12,9 @@ that went wrong is an error, never a file on disk.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypedDict, cast
 
 from lxml import etree
 
@@ -34,7 +36,18 @@ from sfupgrade.model.valueset import (
 MD_NS = "http://soap.sforce.com/2006/04/metadata"
 _CV_ORDER = ("fullName", "color", "default", "description", "isActive", "label")
 
-_PARSER_OPTIONS = {
+
+class _ParserOptions(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+
+
+_PARSER_OPTIONS: _ParserOptions = {
     "resolve_entities": False,
     "no_network": True,
     "load_dtd": False,
@@ -60,7 +73,8 @@ def parse_xml(data: bytes, source: str) -> etree._Element:
             f"{source}:{line}:{col}: malformed XML: {exc.msg}; fix the file and rerun"
         ) from None
     docinfo = root.getroottree().docinfo
-    if docinfo.doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
+    doctype = docinfo.doctype  # type: ignore[union-attr]  # lxml-stubs' DocInfo lacks it
+    if doctype or docinfo.internalDTD is not None or docinfo.externalDTD is not None:
         raise MetadataXmlError(f"{source}: a DOCTYPE is not allowed in Salesforce metadata")
     return root
 
@@ -122,13 +136,19 @@ def _xpath(expression: str) -> etree.XPath:
     return etree.XPath(expression, namespaces={"m": MD_NS}, smart_strings=False)
 
 
+# What each XPath below returns (an XPath's result type depends on its expression, so lxml's
+# stubs can only say "any XPath object"; with smart_strings=False a text() result is a str).
+_Elements = Callable[[etree._Element], list[etree._Element]]
+_Texts = Callable[[etree._Element], list[str]]
+_Number = Callable[[etree._Element], float]
+
 # Compiled once: they let a large set be checked and planned without building every value
 # (lxml evaluates them in C), which keeps local commands as fast as a bare parse allows.
-_VALUES = _xpath("m:customValue")
-_NAMES = _xpath("m:customValue/m:fullName/text()")
-_NAME_ELEMENTS = _xpath("count(m:customValue/m:fullName)")
-_LABELS = _xpath("m:customValue/m:label/text()")
-_BOOLEANS = _xpath("m:customValue/m:default/text() | m:customValue/m:isActive/text()")
+_VALUES = cast(_Elements, _xpath("m:customValue"))
+_NAMES = cast(_Texts, _xpath("m:customValue/m:fullName/text()"))
+_NAME_ELEMENTS = cast(_Number, _xpath("count(m:customValue/m:fullName)"))
+_LABELS = cast(_Texts, _xpath("m:customValue/m:label/text()"))
+_BOOLEANS = cast(_Texts, _xpath("m:customValue/m:default/text() | m:customValue/m:isActive/text()"))
 
 
 class ValueSetDocument:
@@ -278,7 +298,9 @@ class ValueSetDocument:
         wrapped = f'<GlobalValueSet xmlns="{MD_NS}">{fragment}</GlobalValueSet>'
         return _value_from(parse_xml(wrapped.encode("utf-8"), self.source)[0], self.source)
 
-    def _reparsed(self, new_text: str, edit: ValueEdit, current: CustomValue | None):
+    def _reparsed(
+        self, new_text: str, edit: ValueEdit, current: CustomValue | None
+    ) -> ValueSetDocument:
         edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source)
         edited._verify_splice(self._names, edited_value(current, edit))
         if self._model is not None:
@@ -475,10 +497,11 @@ def package_members(data: bytes, source: str, type_name: str) -> set[str]:
     if etree.QName(root).localname != "Package":
         raise MetadataXmlError(f"{source}: not a package manifest (root is not <Package>)")
     members: set[str] = set()
-    for types in root.xpath("*[local-name()='types']"):
-        names = types.xpath("*[local-name()='name']/text()")
+    for types in cast(list[etree._Element], root.xpath("*[local-name()='types']")):
+        names = cast(list[str], types.xpath("*[local-name()='name']/text()"))
         if names and names[0].strip() == type_name:
-            members |= {m.strip() for m in types.xpath("*[local-name()='members']/text()")}
+            texts = cast(list[str], types.xpath("*[local-name()='members']/text()"))
+            members |= {m.strip() for m in texts}
     return members
 
 
@@ -517,9 +540,9 @@ def add_package_member(data: bytes, source: str, type_name: str, member: str) ->
         empty = re.search(r"<Package\b[^>]*?(/>)", masked)
         if anchor is None and empty is not None:  # <Package/>: open it up around the block
             at = empty.start(1)
-            block = f"><types>{line}<name>{type_name}</name></types></Package>"
+            opened = f"><types>{line}<name>{type_name}</name></types></Package>"
             return _checked(
-                text[:at] + block + text[empty.end(1) :], source, type_name, before, member
+                text[:at] + opened + text[empty.end(1) :], source, type_name, before, member
             )
         if anchor is None:
             raise MetadataXmlError(f"{source}: no </Package> to add a <types> block before")

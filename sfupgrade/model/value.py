@@ -16,12 +16,16 @@ Named tuples were used before, and compared equal across types
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
+
+# Each value class's compared field names, found on first comparison (a class is never changed).
+_COMPARED: dict[type, tuple[str, ...]] = {}
 
 
-@cache
 def _compared(cls: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    names = _COMPARED.get(cls)
+    if names is None:
+        names = _COMPARED[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
+    return names
 
 
 class Value:

@@ -99,7 +99,7 @@ class RetryPolicy(Value):
     def delay(self, attempt: int, retry_after: str | None = None) -> float:
         if retry_after and retry_after.strip().isdigit():
             return min(self.cap, float(retry_after.strip()))
-        return min(self.cap, self.base * 2**attempt) * random.uniform(0.5, 1.0)
+        return min(self.cap, self.base * 2.0**attempt) * random.uniform(0.5, 1.0)
 
 
 class OrgConnection:

@@ -357,7 +357,7 @@ def _compare(root: Path, relative: str, data: bytes) -> PulledFile:
 def _same_json(local: bytes, data: bytes) -> bool:
     """A record file that reads as the same JSON is left as the user formatted it."""
     try:
-        return loads_strict(local.decode("utf-8-sig"), "local") == json.loads(data)
+        return bool(loads_strict(local.decode("utf-8-sig"), "local") == json.loads(data))
     except (UnicodeDecodeError, JsonInputError):
         return False
 

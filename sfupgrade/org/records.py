@@ -124,10 +124,10 @@ def loaded_action(raw: dict[str, Any]) -> dict[str, Any]:
 def _same(kind: str, field: str, before: Any, after: Any) -> bool:
     """Compares normalised values."""
     if field in _JSON_FIELDS[kind]:
-        return _as_json(before) == _as_json(after)
+        return bool(_as_json(before) == _as_json(after))
     if field == "order" and before is not None and after is not None:
         return float(before) == float(after)
-    return before == after
+    return bool(before == after)
 
 
 def _as_json(value: Any) -> Any:

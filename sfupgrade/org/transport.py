@@ -95,7 +95,7 @@ class PolicySession(requests.Session):
         super().__init__()
         self.retry = retry
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         method = method.decode() if isinstance(method, bytes) else method

@@ -82,7 +82,9 @@ def read_value_set(org: OrgPort, full_name: str) -> ValueSet:
 def value_set_of(record: etree._Element, full_name: str, source: str) -> ValueSet:
     """A ``readMetadata`` record as a set, checked like a file: the record is rebuilt as a
     GlobalValueSet document, so the file reader's checks apply."""
-    document = etree.Element(f"{{{MD_NS}}}{COMPONENT}", nsmap={None: MD_NS})
+    # lxml-stubs types nsmap keys as str, but None is lxml's key for the default namespace.
+    default_ns = {None: MD_NS}
+    document = etree.Element(f"{{{MD_NS}}}{COMPONENT}", nsmap=default_ns)  # type: ignore[arg-type]
     for child in record:
         if etree.QName(child).localname != "fullName":
             document.append(child)

@@ -35,13 +35,17 @@ _MODULES = {
 
 def _render_with(fmt: str, plan: Plan, color: bool, detailed: bool, repo_root: str | None) -> str:
     module = importlib.import_module(f"sfupgrade.report.{_MODULES[fmt]}")
+    # Every renderer module's render() returns the report's text.
+    rendered: str
     if fmt == "text":
-        return module.render(plan, color=color)
-    if fmt == "json":
-        return module.render(plan, detailed=detailed)
-    if fmt == "sarif":
-        return module.render(plan, repo_root)
-    return module.render(plan)
+        rendered = module.render(plan, color=color)
+    elif fmt == "json":
+        rendered = module.render(plan, detailed=detailed)
+    elif fmt == "sarif":
+        rendered = module.render(plan, repo_root)
+    else:
+        rendered = module.render(plan)
+    return rendered
 
 
 # File name extensions, for users and docs: e.g. --report sarif=sfupgrade.sarif

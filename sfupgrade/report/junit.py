@@ -25,7 +25,9 @@ def _xml_text(text: str) -> str:
     return _NOT_XML.sub("\ufffd", escape_controls(text, keep="\n\t"))
 
 
-def _element(parent: etree._Element, tag: str, text: str | None = None, **attrs: str):
+def _element(
+    parent: etree._Element, tag: str, text: str | None = None, **attrs: str
+) -> etree._Element:
     element = etree.SubElement(parent, tag, {k: _xml_text(v) for k, v in attrs.items()})
     if text is not None:
         element.text = _xml_text(text)

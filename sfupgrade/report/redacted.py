@@ -7,20 +7,24 @@ Every renderer's input plan and output text pass through here (see
 from __future__ import annotations
 
 import dataclasses
-from typing import Any
+from typing import Any, TypeVar
 
 from sfupgrade.core.redact import redact, redact_value
 from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
 
+_T = TypeVar("_T")
 
-def _redact_strings(obj: Any) -> Any:
+
+def _redact_strings(record: _T) -> _T:
     """A copy of a frozen dataclass with each of its ``str`` fields redacted."""
+    obj: Any = record  # any value class: its fields are read by name
     updates = {
         f.name: redact(value)
         for f in dataclasses.fields(obj)
         if type(value := getattr(obj, f.name)) is str  # not str subclasses such as State
     }
-    return dataclasses.replace(obj, **updates)
+    copy: _T = dataclasses.replace(obj, **updates)  # the same kind of value as the one passed in
+    return copy
 
 
 def _redact_change(change: Change) -> Change:
