@@ -185,3 +185,48 @@ def test_quotes_follow_the_files_own_habit() -> None:
     document = ValueSetDocument(escaped, "X", "x")
     edited = document.apply(plan_value(document.value_set, "b", "Jerry's"))
     assert "<label>Jerry&apos;s</label>" in edited.text
+
+
+_MD = "http://soap.sforce.com/2006/04/metadata"
+_PREFIXED = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    f'<md:GlobalValueSet xmlns:md="{_MD}">\n'
+    "    <md:customValue>\n        <md:fullName>a</md:fullName>\n"
+    "        <md:default>false</md:default>\n        <md:label>A</md:label>\n"
+    "    </md:customValue>\n    <md:masterLabel>X</md:masterLabel>\n"
+    "</md:GlobalValueSet>\n"
+)
+
+
+def test_a_value_added_to_a_prefixed_file_takes_the_files_prefix() -> None:
+    document = ValueSetDocument(_PREFIXED.encode(), "AC_CtiScriptSource", "set.xml")
+    edit = document.plan("ctiAction", "CTI Action")
+    assert edit is not None
+    edited = document.apply(edit)
+    added = (
+        "    <md:customValue>\n        <md:fullName>ctiAction</md:fullName>\n"
+        "        <md:default>false</md:default>\n        <md:label>CTI Action</md:label>\n"
+        "    </md:customValue>\n"
+    )
+    anchor = "    <md:masterLabel>"
+    assert edited.text == _PREFIXED.replace(anchor, added + anchor)
+    reread = ValueSetDocument(edited.data, "AC_CtiScriptSource", "set.xml").value_set
+    assert [(v.full_name, v.label) for v in reread.values] == [
+        ("a", "A"),
+        ("ctiAction", "CTI Action"),
+    ]
+
+
+def test_a_commented_out_lookalike_is_not_the_value_edited() -> None:
+    text = (
+        f'<GlobalValueSet xmlns="{_MD}">\n'
+        "    <!-- <customValue><fullName>ctiAction</fullName><label>Old</label></customValue> -->\n"
+        "    <customValue>\n        <fullName>ctiAction</fullName>\n"
+        "        <default>false</default>\n        <label>Wrong</label>\n    </customValue>\n"
+        "    <masterLabel>X</masterLabel>\n</GlobalValueSet>\n"
+    )
+    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
+    edit = document.plan("ctiAction", "CTI Action")
+    assert edit is not None and edit.kind == "relabel"
+    edited = document.apply(edit)
+    assert edited.text == text.replace("<label>Wrong</label>", "<label>CTI Action</label>")

@@ -21,7 +21,14 @@ from lxml import etree
 from sfupgrade.core.errors import MetadataXmlError
 from sfupgrade.files.jsonio import read_bytes_bounded
 from sfupgrade.files.project import value_set_name
-from sfupgrade.files.xmlspans import Node, is_plain, leading_ws, scan, trailing_ws, value_node
+from sfupgrade.files.xmlspans import (
+    Node,
+    leading_ws,
+    root_start_tag,
+    scan,
+    trailing_ws,
+    value_node,
+)
 from sfupgrade.model.valueset import (
     CustomValue,
     ValueEdit,
@@ -258,36 +265,42 @@ class ValueSetDocument:
     def apply(self, edit: ValueEdit) -> ValueSetDocument:
         """Return the document with ``edit`` spliced in; ``self`` is left as it was.
 
-        The splice is verified before anything can be written: the located text must read as
-        the value the tree has at that place, and the new text as the intended value. Outside
-        the splice the text is the original's, so this proves the whole file without reparsing
-        it (which would double the cost on a large set); unusual files are reparsed whole.
+        One path for every edit and every file: find where the edit goes (the value it changes,
+        the last value a new one follows, or the set's start when it has none), splice the new
+        text in, and verify the splice before anything can be written: the located text must
+        read as the value the tree has at that place, and the new text as the intended value,
+        each parsed inside the file's own root start tag (so prefixes and namespaces resolve as
+        in the file). Outside the splice the text is the original's, so this proves the whole
+        file without reparsing it, which would double the cost on a large set.
         """
         count = len(self._names)
+        text = self.text
+        current: CustomValue | None = None
+        located: tuple[str, CustomValue] | None = None  # the original text and what it means
         if edit.kind == "add" and count == 0:
-            return self._reparsed(self._insert_first(edit), edit, None)
-        index = count - 1 if edit.kind == "add" else self._names.index(edit.full_name)
-        plain = is_plain(self.text)
-        node = value_node(self.text, index, count, plain)
-        scanned = scan(self.text, self.source, node.start, node.end)
-        if edit.kind == "add":
-            current = None
-            outer, fragment = self._new_value_after(scanned, edit)
-            start = end = node.end
-            replacement = outer + fragment
+            start, end, replacement, fragment = self._first_value(edit)
         else:
-            current = _value_from(self._elements[index], self.source)
-            fragment = self._edit_value(scanned, edit)
-            start, end, replacement = node.start, node.end, fragment
-        new_text = self.text[:start] + replacement + self.text[end:]
-        intended = edited_value(current, edit)
-        located = self.text[node.start : node.end]
-        if not (
-            plain
-            and self._fragment_value(located) == _value_from(self._elements[index], self.source)
-            and self._fragment_value(fragment) == intended
+            index = count - 1 if edit.kind == "add" else self._names.index(edit.full_name)
+            node = value_node(text, index, count)
+            scanned = scan(text, self.source, node.start, node.end)
+            at_index = _value_from(self._elements[index], self.source)
+            located = (text[node.start : node.end], at_index)
+            if edit.kind == "add":
+                outer, fragment = self._new_value_after(scanned, edit)
+                start = end = node.end
+                replacement = outer + fragment
+            else:
+                current = at_index
+                fragment = self._edit_value(scanned, edit)
+                start, end, replacement = node.start, node.end, fragment
+        if (located is not None and self._fragment_value(located[0]) != located[1]) or (
+            self._fragment_value(fragment) != edited_value(current, edit)
         ):
-            return self._reparsed(new_text, edit, current)
+            raise MetadataXmlError(
+                f"{self.source}: the edit did not produce the intended value set; file left "
+                "unchanged (please report this with the file)"
+            )
+        new_text = text[:start] + replacement + text[end:]
         names = self._names if current is not None else [*self._names, edit.full_name]
         edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source, _names=names)
         if self._model is not None:
@@ -295,17 +308,17 @@ class ValueSetDocument:
         return edited
 
     def _fragment_value(self, fragment: str) -> CustomValue:
-        wrapped = f'<GlobalValueSet xmlns="{MD_NS}">{fragment}</GlobalValueSet>'
-        return _value_from(parse_xml(wrapped.encode("utf-8"), self.source)[0], self.source)
-
-    def _reparsed(
-        self, new_text: str, edit: ValueEdit, current: CustomValue | None
-    ) -> ValueSetDocument:
-        edited = ValueSetDocument(new_text.encode("utf-8"), self.name, self.source)
-        edited._verify_splice(self._names, edited_value(current, edit))
-        if self._model is not None:
-            edited._model = merge(self._model, edit)
-        return edited
+        """What one value's text means, read inside the file's own root start tag."""
+        tag, name = root_start_tag(self.text)
+        wrapped = f"{tag}{fragment}</{name}>"
+        try:
+            element = parse_xml(wrapped.encode("utf-8"), self.source)[0]
+        except (MetadataXmlError, IndexError):
+            raise MetadataXmlError(
+                f"{self.source}: the edit could not be verified; file left unchanged (please "
+                "report this with the file)"
+            ) from None
+        return _value_from(element, self.source)
 
     def serialize(self) -> bytes:
         """The document's bytes: the original text with any edits, in the original encoding."""
@@ -319,7 +332,7 @@ class ValueSetDocument:
         names = [v.full_name for v in self.value_set.values]
         if full_name not in names:
             raise MetadataXmlError(f"{self.source}: no value {full_name!r} to remove")
-        node = value_node(self.text, names.index(full_name), len(names), is_plain(self.text))
+        node = value_node(self.text, names.index(full_name), len(names))
         start = node.start - len(leading_ws(self.text, node.start))
         if names.index(full_name) == 0:
             # The first value keeps the whitespace before it; the next one's goes instead.
@@ -339,27 +352,6 @@ class ValueSetDocument:
         if document.value_set != model:
             raise MetadataXmlError(f"{self.source}: removing {full_name!r} went wrong")
         return document
-
-    def _verify_splice(self, names_before: list[str], intended: CustomValue) -> None:
-        """Check the spliced text says what was intended, before anything is written.
-
-        Text outside the splice is the original's, so the fullNames in order and the one value
-        the splice touched are enough; it avoids rereading every value of a large set.
-        """
-        expected = (
-            names_before
-            if intended.full_name in names_before
-            else [
-                *names_before,
-                intended.full_name,
-            ]
-        )
-        index = expected.index(intended.full_name)
-        if self._names != expected or _value_from(self._elements[index], self.source) != intended:
-            raise MetadataXmlError(
-                f"{self.source}: the edit did not produce the intended value set; file left "
-                "unchanged (please report this with the file)"
-            )
 
     def _escape(self, value: str) -> str:
         value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -389,8 +381,9 @@ class ValueSetDocument:
             inner, closing = outer, outer
         return outer, self._render_value(edit, inner, closing)
 
-    def _insert_first(self, edit: ValueEdit) -> str:
-        """The first value goes before the set's other children, as the schema orders."""
+    def _first_value(self, edit: ValueEdit) -> tuple[int, int, str, str]:
+        """Where the first value of an empty set goes (before the set's other children, as the
+        schema orders), as ``(start, end, replacement, value text)``."""
         text = self.text
         root = scan(text, self.source)
         if root.children:
@@ -398,26 +391,31 @@ class ValueSetDocument:
             outer = leading_ws(text, anchor)
             indent = outer.lstrip("\r\n")
             inner = outer + (indent or ("    " if self._newline() else ""))
-            return text[:anchor] + self._render_value(edit, inner, outer) + outer + text[anchor:]
+            fragment = self._render_value(edit, inner, outer)
+            return anchor, anchor, fragment + outer, fragment
         # An empty set: Salesforce's own layout (a one-line file stays on one line).
         newline = self._newline()
         unit = "    " if newline else ""
-        block = self._render_value(edit, newline + unit * 2, newline + unit)
-        content = newline + unit + block + newline
+        fragment = self._render_value(edit, newline + unit * 2, newline + unit)
+        content = newline + unit + fragment + newline
         if root.inner_start == root.end:  # <GlobalValueSet .../>: open it up
             start_tag = text[root.start : root.end].rstrip("/>").rstrip() + ">"
-            replacement = f"{start_tag}{content}</{root.name}>"
-            return text[: root.start] + replacement + text[root.end :]
+            return root.start, root.end, f"{start_tag}{content}</{root.name}>", fragment
         anchor = root.inner_end - len(leading_ws(text, root.inner_end))
-        return text[:anchor] + content + text[root.inner_end :]
+        return anchor, root.inner_end, content, fragment
 
     def _render_value(self, edit: ValueEdit, inner: str, closing: str) -> str:
+        # The set's own namespace prefix (``md:`` in a file written that way), so the new value
+        # is in the metadata namespace whichever way the file binds it.
+        prefix = root_start_tag(self.text)[1].rpartition(":")[0]
+        p = f"{prefix}:" if prefix else ""
         children = (
-            f"<fullName>{self._escape(edit.full_name)}</fullName>",
-            "<default>false</default>",
-            f"<label>{self._escape(edit.label)}</label>",
+            f"<{p}fullName>{self._escape(edit.full_name)}</{p}fullName>",
+            f"<{p}default>false</{p}default>",
+            f"<{p}label>{self._escape(edit.label)}</{p}label>",
         )
-        return "<customValue>" + "".join(inner + c for c in children) + closing + "</customValue>"
+        body = "".join(inner + c for c in children)
+        return f"<{p}customValue>{body}{closing}</{p}customValue>"
 
     def _edit_value(self, node: Node, edit: ValueEdit) -> str:
         """The value's own text with the edit made (offsets in ``node`` are the file's)."""

@@ -50,14 +50,28 @@ _VALUE_TOKEN = re.compile(
 )
 
 
-def is_plain(text: str) -> bool:
+def _is_plain(text: str) -> bool:
     """No comments, CDATA, processing instructions or prefixes: every customValue tag is real."""
     return "<!" not in text and text.find("<?", 5) == -1 and ":customValue" not in text
 
 
-def value_node(text: str, index: int, count: int, plain: bool) -> Node:
-    """The extent of the ``index``-th of ``count`` values; children are scanned when edited."""
-    if not plain or text.count("<customValue") != count:
+def root_start_tag(text: str) -> tuple[str, str]:
+    """The root element's start tag as written (a self-closing one opened) and its name."""
+    for match in _TOKEN.finditer(text):
+        name = match.group("start")
+        if name is not None:
+            tag = match.group(0)
+            return (tag[:-2].rstrip() + ">" if match.group("empty") else tag), name
+    raise MetadataXmlError("malformed XML: no root element")
+
+
+def value_node(text: str, index: int, count: int) -> Node:
+    """The extent of the ``index``-th of ``count`` values; children are scanned when edited.
+
+    One locator: plain string search where every ``<customValue`` in the text is a value's
+    tag, else the tokenizer, which skips comments, CDATA and processing instructions.
+    """
+    if not _is_plain(text) or text.count("<customValue") != count:
         return _value_nodes_tokenized(text)[index]
     # Plain string search is several times faster than tokenizing, and the last value (where
     # a new one is added) is found from the end without looking at the others.
