@@ -5,8 +5,9 @@ file back byte for byte: it changes the declaration's quotes, drops ``&apos;``/`
 CRLF and the final newline. So a document keeps its original text, and an edit is a splice of
 that text at offsets found by a small tokenizer: untouched files come back identical, and an edit
 changes only the lines it must, in the file's own indentation, line endings and escaping.
-After every edit the new text is parsed again and compared with the intended model, so a splice
-that went wrong is an error, never a file on disk.
+Every edit is verified before it can be written (the located text and the new text are parsed
+and compared with the value the tree holds and the value intended), so a splice that went wrong
+is an error, never a file on disk.
 """
 
 from __future__ import annotations
@@ -399,7 +400,7 @@ class ValueSetDocument:
         fragment = self._render_value(edit, newline + unit * 2, newline + unit)
         content = newline + unit + fragment + newline
         if root.inner_start == root.end:  # <GlobalValueSet .../>: open it up
-            start_tag = text[root.start : root.end].rstrip("/>").rstrip() + ">"
+            start_tag = root_start_tag(text)[0]  # opened
             return root.start, root.end, f"{start_tag}{content}</{root.name}>", fragment
         anchor = root.inner_end - len(leading_ws(text, root.inner_end))
         return anchor, root.inner_end, content, fragment
