@@ -89,3 +89,17 @@ def test_line_finder_skips_an_equal_string_under_another_key():
     finder = LineFinder(text)
     assert finder.find_value("c", "$.payload.X") == 4
     assert finder.find_value("a", "$.payload.X") is None
+
+
+def test_locate_finds_a_block_by_its_id_not_by_a_port_or_another_key_naming_it():
+    # The port to uid-2 and a control equal to it come first; only the "id" key counts, with
+    # any JSON whitespace around its colon (tabs, a line break).
+    text = (
+        '{"actions": [\n{"id": "uid-1", "controls": {"xid": "uid-2"},'
+        ' "ports": {"done": "uid-2"}},\n{"id"\t:\n  "uid-2", "type": "SE_End"}]}'
+    )
+    line, column = locate(text, "uid-2")
+    assert (line, column) == (3, 2)
+    assert text.splitlines()[line - 1][column - 1 :].startswith('"id"')
+    assert locate(text, "uid-1") == (2, 2)
+    assert locate('{"actions": [{"xid": "uid-9"}]}', "uid-9") is None

@@ -25,7 +25,7 @@ from sfupgrade.cti.discover import (
     discover,
     identity,
 )
-from sfupgrade.cti.refs import extract
+from sfupgrade.cti.refs import flow_references
 from sfupgrade.cti.schema import Schema
 from sfupgrade.files.jsonio import JsonInputError, clip, loads_strict, quote, read_text_strict
 from sfupgrade.model.cti import (
@@ -121,9 +121,7 @@ class Reader:
             )
         self._check(graph.path, data, GRAPH_SCHEMA, "CTI flow")
         blocks = tuple(map(_block, data["actions"]))
-        references = []
-        for block in blocks:
-            references += extract(block.controls, block.id, block.type, graph.path)
+        references = flow_references(blocks, graph.path)
         if fields is None:
             named = data.get("name")
             fields = {"name": named if named else _stem(graph.path)}

@@ -173,9 +173,12 @@ def _entry_lines(action: CtiAction) -> dict[str, list[int | None]]:
 
 def _by_id(flow: CtiFlow) -> dict[str, Block]:
     """Blocks by id, the first of a repeated id winning (as the editor would run it)."""
-    by_id: dict[str, Block] = {}
-    for block in flow.blocks:
-        by_id.setdefault(block.id, block)
+    blocks = flow.blocks
+    by_id = dict(zip([block.id for block in blocks], blocks, strict=True))  # built in C
+    if len(by_id) != len(blocks):  # a repeated id: the last won, so let the first win
+        by_id = {}
+        for block in blocks:
+            by_id.setdefault(block.id, block)
     return by_id
 
 
@@ -221,6 +224,8 @@ def _block_suggestion(flow: CtiFlow, wanted: str, reader: str) -> str | None:
     " a flow. Re-save the flow in the CTI Flow editor, which gives each block its own id.",
 )
 def duplicate_block_ids(flow: CtiFlow) -> Iterator[Hit]:
+    if len(_by_id(flow)) == len(flow.blocks):
+        return
     seen: dict[str, int] = defaultdict(int)
     where = Locator(flow.definition)
     for block in flow.blocks:
@@ -579,10 +584,12 @@ def _read_keys(flow: CtiFlow) -> dict[str, Reference]:
     " never reads are suggested first (a rename on one side only).",
 )
 def undefined_payload_keys(action: CtiAction, flow: CtiFlow) -> Iterator[Hit]:
-    defined = list(action.defined_keys())
+    defined = action.defined_keys()
     read = _read_keys(flow)
-    unused = [key for key in defined if key not in read]
     missing = [name for name in read if name not in defined]
+    if not missing:  # the usual case: nothing to suggest, so no suggester is built
+        return
+    unused = [key for key in defined if key not in read]
     unused_by_spelling, by_spelling = Suggester(unused), Suggester(defined)
     where = Locator(flow.definition)
     for ref in flow.references:

@@ -8,7 +8,7 @@ one of them. Findings are pure functions of the model; codes are stable (CI filt
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,10 +67,12 @@ def sketch(flow: CtiFlow) -> FlowSketch:
     )
 
 
-def _flagged(flow: CtiFlow, findings: Sequence[Finding]) -> bool:
-    return any(
-        f.location.file in (flow.file, flow.record_file) or f.subject == flow.name for f in findings
-    )
+def _flagged(findings: Sequence[Finding]) -> Callable[[CtiFlow], bool]:
+    """Whether a flow has a finding (in its files or by its name): built once per run, as a
+    fleet holds thousands of flows and their findings."""
+    files = {finding.location.file for finding in findings}
+    subjects = {finding.subject for finding in findings}
+    return lambda flow: flow.file in files or flow.record_file in files or flow.name in subjects
 
 
 @dataclass
@@ -98,7 +100,8 @@ def check_content(paths: Sequence[Path], every_picture: bool = True) -> ContentC
     found = discover(list(paths))
     content = read_content(found)
     findings = validate(content)
-    flows = [sketch(flow) for flow in content.flows if every_picture or _flagged(flow, findings)]
+    flagged = _flagged(findings)
+    flows = [sketch(flow) for flow in content.flows if every_picture or flagged(flow)]
     return ContentCheck(content, findings, flows, found.empty_projects)
 
 

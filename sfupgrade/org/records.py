@@ -53,8 +53,6 @@ _JSON_FIELDS = {"flow": ("definition",), "action": ("payload", "form")}
 _CHECKBOXES = {"flow": ("active",), "action": ()}
 
 
-
-
 # -- reading the org -------------------------------------------------------------------------
 
 
