@@ -38,8 +38,6 @@ class ValueSetNotFoundError(FailureError):
     """The org has no value set of the wanted name (is the CTI Adapter installed?)."""
 
 
-
-
 def org_target(org: OrgPort | OrgConnection) -> str:
     return org.target
 
