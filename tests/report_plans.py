@@ -7,9 +7,8 @@ planner can produce it.
 
 from __future__ import annotations
 
-import dataclasses
-
 from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan, Read, State
+from sfupgrade.model.value import replace
 
 VALUE_SET_FILE = "force-app/main/default/globalValueSets/AC_CtiScriptSource.globalValueSet-meta.xml"
 FLOW_FILE = "cti-flows/Create Callback Task.json"
@@ -119,7 +118,7 @@ def value_set_plan() -> Plan:
         target="my-project",
         changes=[_value_set(State.CHANGED)],
         checks=list(CHECKS),
-        read=dataclasses.replace(PROJECT_READ, content=()),
+        read=replace(PROJECT_READ, content=()),
     )
 
 

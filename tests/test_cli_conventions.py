@@ -182,9 +182,8 @@ def test_a_verification_that_finds_work_exits_68_and_still_reports(
 
     def stale(request):
         plan = real(request)
-        from dataclasses import replace
-
         from sfupgrade.model.plan import State
+        from sfupgrade.model.value import replace
 
         plan.changes = [replace(c, state=State.CHANGED) for c in plan.changes]
         return plan

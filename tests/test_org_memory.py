@@ -6,7 +6,6 @@ The same functions the CLI runs against a real org through the Salesforce adapte
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from sfupgrade.core.errors import FailureError
 from sfupgrade.jobs.deploy import apply_deploy, content_records, plan_deploy
 from sfupgrade.jobs.upgrade import UpgradeRequest, apply_upgrade, plan_upgrade
 from sfupgrade.model.plan import State
+from sfupgrade.model.value import replace
 from sfupgrade.model.valueset import CustomValue, PicklistRequest, ValueSet
 from sfupgrade.model.writes import OrgValueSetWrite
 from sfupgrade.org import records as records_module
@@ -77,13 +77,13 @@ def test_the_value_set_is_planned_as_data_and_written_whole(org: MemoryOrg) -> N
 
 def test_the_memory_org_deactivates_what_a_whole_set_update_leaves_out(org: MemoryOrg) -> None:
     assert org.write_value_set(NAME, ValueSet(NAME, NAME, values=OTHERS[1:])) == []
-    left_out = dataclasses.replace(OTHERS[0], is_active=False)
+    left_out = replace(OTHERS[0], is_active=False)
     assert org.value_sets[NAME].values == (OTHERS[1], left_out)
 
 
 def test_a_set_changed_since_planning_is_not_overwritten(org: MemoryOrg) -> None:
     change = plan_org_value_set(org, PicklistRequest())
-    org.value_sets[NAME] = dataclasses.replace(org.value_sets[NAME], values=OTHERS[:1])
+    org.value_sets[NAME] = replace(org.value_sets[NAME], values=OTHERS[:1])
     with pytest.raises(OrgError, match="changed in the org since it was planned"):
         apply_org_changes(org, [change])
     assert org.writes == []

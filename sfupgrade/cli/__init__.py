@@ -12,7 +12,6 @@ import importlib
 import os
 import sys
 from collections.abc import Mapping, MutableMapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -37,7 +36,6 @@ _LAZY_COMMANDS = {
 }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class _Failure(Value):
     """A failed run, as both the one-line message and sf's JSON error envelope need it."""
 

@@ -9,12 +9,10 @@ code CI sees are decided here, so every command behaves alike.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import functools
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,11 +21,10 @@ import click
 from sfupgrade.core.errors import PartlyAppliedError, SfUpgradeError, WriteError
 from sfupgrade.files.atomic import replace_file
 from sfupgrade.model.plan import Plan
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, replace
 from sfupgrade.report import FORMATS, render
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ReportOptions(Value):
     """What the user asked for: the main report, extra report files, colour, verbosity."""
 
@@ -290,7 +287,7 @@ def reports_on_failure(plan: Plan, options: ReportOptions) -> Iterator[None]:
         from sfupgrade.report.json_report import envelope
 
         exc.result = envelope(plan, detailed=options.detailed_exitcode)["result"]  # type: ignore[attr-defined]
-        files_only = dataclasses.replace(options, quiet=options.quiet or options.json)
+        files_only = replace(options, quiet=options.quiet or options.json)
         # The first failure is the one to tell; a report failing now would only hide it.
         with contextlib.suppress(SfUpgradeError):
             emit_reports(plan, files_only)

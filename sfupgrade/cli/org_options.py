@@ -16,17 +16,15 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import click
 
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, replace
 from sfupgrade.org.options import OrgOptions
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class OrgTargetArgs(Value):
     """The org options as given on the command line, before environment defaults apply."""
 

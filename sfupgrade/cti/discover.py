@@ -43,7 +43,6 @@ def identity(path: str) -> tuple[int, int] | str:
     return st.st_dev, st.st_ino
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Source(Value):
     """One file found: the path to show (as the user spelled it, normalised), its identity
     and the folder (absolute) it was found in, which a record's ``definition`` may not leave."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from typing import Literal
 
 from sfupgrade.cti.refs import LineFinder, Locator
@@ -38,7 +37,6 @@ from sfupgrade.model.value import Value
 Scope = Literal["content", "action", "flow", "run"]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Hit(Value):
     """What a check found; the runner adds the rule's code and severity to make a finding."""
 
@@ -48,7 +46,6 @@ class Hit(Value):
     suggestion: str | None = None
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Rule(Value):
     """A registered rule: its stable code, what it checks, and how its findings read."""
 

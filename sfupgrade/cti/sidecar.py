@@ -10,7 +10,6 @@ import json
 import os
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +68,6 @@ def add_hint(flow_file: str, name: str) -> str:
     return f"run `{command}`, or save {path} holding {json.dumps(fields, ensure_ascii=False)}"
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FlowAdd(Value):
     """What ``sfupgrade flow add`` writes: the flow file copied unchanged (unless it is in its
     folder already) and its record."""

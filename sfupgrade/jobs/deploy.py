@@ -30,7 +30,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.org.port import OrgPort
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class DeployRequest(Value):
     """What to deploy: CTI content (``paths``, else the project in the current directory; the
     release's example flow and action only with ``release``) or a records file; ``mapping`` a

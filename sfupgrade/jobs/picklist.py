@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 
 from sfupgrade.core.errors import MetadataXmlError, ValueSetError
@@ -61,7 +60,6 @@ def plan_files(
     return [change, manifest_change]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class CheckedFiles(Value):
     """The value set step's plan: its changes, or the finding that its file is unusable."""
 

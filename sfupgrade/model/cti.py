@@ -11,7 +11,7 @@ validator looks up a line only for the few places it reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -24,7 +24,6 @@ RefKind = Literal["payload", "action", "contact", "malformed"]
 _NO_CONTROLS: Mapping[str, Any] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Reference(Value):
     """One ``$``-string inside a block's controls.
 
@@ -41,7 +40,6 @@ class Reference(Value):
     path: str
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Port(Value):
     """An edge of the flow graph: ``block`` continues at ``target`` through port ``name``."""
 
@@ -49,7 +47,6 @@ class Port(Value):
     target: str
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Block(Value):
     """One block of a flow, as the CTI Flow editor writes it. Ids are any string."""
 
@@ -60,7 +57,6 @@ class Block(Value):
     position: tuple[float, ...] | None = None
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class CtiFlow(Value):
     """A CTI Flow record: the graph plus the record fields kept in a sidecar file.
 
@@ -99,7 +95,6 @@ class CtiFlow(Value):
         }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FormField(Value):
     """An input the agent fills in; its ``key`` becomes ``$.payload.<key>`` in the flow."""
 
@@ -119,7 +114,6 @@ class FormField(Value):
         }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Form(Value):
     """The form the CCP shows the agent before the flow runs."""
 
@@ -135,7 +129,6 @@ class Form(Value):
         }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class PayloadEntry(Value):
     """A hardcoded payload value."""
 
@@ -143,7 +136,6 @@ class PayloadEntry(Value):
     value: str
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class CtiAction(Value):
     """A CTI Action: a CCP button that runs one flow (by name) with a payload and a form."""
 
@@ -180,7 +172,6 @@ class CtiAction(Value):
         }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Content(Value):
     """Everything found under the paths given: flows and actions, in a stable order."""
 

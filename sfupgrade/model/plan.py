@@ -30,9 +30,6 @@ class State(StrEnum):
     FAILED = "Failed"
 
 
-# Values made in thousands (findings) and defined at every start are named tuples: immutable like
-# frozen dataclasses, and much cheaper both to define (start-up) and to build.
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Location(Value):
     """Where a finding points: a file (and line), or a block and control path inside a CTI flow."""
 
@@ -55,7 +52,6 @@ class Location(Value):
         return ", ".join(parts)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Finding(Value):
     """A validation result. ``code`` is stable across releases so CI can filter on it."""
 
@@ -67,7 +63,6 @@ class Finding(Value):
     suggestion: str | None = None
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FieldDiff(Value):
     """One field of a record that the plan changes."""
 
@@ -76,7 +71,6 @@ class FieldDiff(Value):
     after: Any
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Change(Value):
     """One component the plan creates, changes or leaves alone.
 
@@ -121,7 +115,6 @@ class Change(Value):
         return "".join(out)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FlowSketch(Value):
     """A CTI flow's graph, reduced to what a picture needs (Mermaid in Markdown reports).
 
@@ -134,7 +127,6 @@ class FlowSketch(Value):
     edges: tuple[tuple[str, str, str], ...]  # (from block id, port name, to block id)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Read(Value):
     """What a run read, named on the first line of every report (``report.common.read_from``).
 

@@ -1,13 +1,20 @@
 """The base of every immutable value sfupgrade passes around (findings, locations, CTI blocks,
 value sets, requests): equal only to a value of its own type, hashable, never iterable.
 
-Each value class is ``@dataclass(frozen=True, slots=True, repr=False, eq=False)`` over
-:class:`Value`: the dataclass writes ``__init__`` (typed, keyword or positional, frozen), and
-equality, hashing and ``repr`` are written here once. Why not let the dataclass write them too:
-on Python 3.11 every generated method is compiled when the class is defined, and the ~40 value
-classes defined by a command's imports would then cost its start-up some 25 ms; written once
-here, they cost nothing per class. Fields declared ``field(compare=False)`` are left out of
-equality and hashing, as a dataclass would leave them out.
+A value class subclasses :class:`Value` and declares its fields as a dataclass would, with
+annotations, defaults and :func:`dataclasses.field` (``default``, ``default_factory``,
+``compare``, ``repr``); it gets ``__slots__``, a typed ``__init__`` (keyword or positional) and
+frozen attributes, and mypy reads it as a frozen dataclass (:func:`typing.dataclass_transform`).
+Equality, hashing and ``repr`` are written here once. Fields declared ``field(compare=False)``
+are left out of equality and hashing, as a dataclass would leave them out.
+
+Why not ``@dataclass(frozen=True, slots=True)``: on Python 3.11 a dataclass compiles its
+``__init__``, ``__setattr__`` and ``__delattr__`` with ``exec`` and rebuilds the class for its
+slots when the class is defined, some 0.8 ms a class, and the ~45 value classes a command's
+imports define cost its start-up tens of milliseconds. Here the class gets its slots as it is
+made, frozenness is written once below, and ``__init__`` (the same code a dataclass writes) is
+compiled the first time the class is built, so only the classes a run uses pay for it and
+building a value costs what it did.
 
 Named tuples were used before, and compared equal across types
 (``Port("a", "b") == PayloadEntry("a", "b")``), unpacked and indexed; a value here does neither.
@@ -16,25 +23,104 @@ Named tuples were used before, and compared equal across types
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from types import FunctionType
+from typing import Any, TypeVar, dataclass_transform
 
-# Each value class's compared field names, found on first comparison (a class is never changed).
-_COMPARED: dict[type, tuple[str, ...]] = {}
+_V = TypeVar("_V", bound="Value")
 
-
-def _compared(cls: type) -> tuple[str, ...]:
-    names = _COMPARED.get(cls)
-    if names is None:
-        names = _COMPARED[cls] = tuple(f.name for f in dataclasses.fields(cls) if f.compare)
-    return names
+# The marker for "no default" in a generated __init__ (a default_factory's field, then built).
+_FACTORY = object()
 
 
-class Value:
-    """Equality, hashing and ``repr`` for a frozen, slotted dataclass (see the module)."""
+class _Field:
+    """One declared field of a value class: its name and what ``__init__`` and the dunders need."""
+
+    __slots__ = ("compare", "default", "factory", "name", "repr")
+
+    def __init__(self, name: str, declared: object) -> None:
+        self.name = name
+        self.default: object = declared
+        self.factory: Callable[[], object] | None = None
+        self.compare = self.repr = True
+        if isinstance(declared, dataclasses.Field):
+            if not declared.init or declared.kw_only is True or declared.metadata:
+                raise TypeError(f"{name}: a value's field takes default(_factory), compare, repr")
+            self.default = declared.default
+            self.compare, self.repr = declared.compare, declared.repr
+            if declared.default_factory is not dataclasses.MISSING:
+                self.factory = declared.default_factory
+
+
+def _init_source(fields: tuple[_Field, ...]) -> tuple[str, dict[str, object]]:
+    """The source of a frozen ``__init__`` for these fields and the names its defaults read."""
+    names: dict[str, object] = {"_set": object.__setattr__, "_FACTORY": _FACTORY}
+    params, body = ["self"], []
+    for f in fields:
+        value = f.name
+        if f.factory is not None:
+            names[f"_factory_{f.name}"] = f.factory
+            params.append(f"{f.name}=_FACTORY")
+            value = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
+        elif f.default is not dataclasses.MISSING:
+            names[f"_default_{f.name}"] = f.default
+            params.append(f"{f.name}=_default_{f.name}")
+        else:
+            params.append(f.name)
+        body.append(f"    _set(self, {f.name!r}, {value})")
+    return f"def __init__({', '.join(params)}) -> None:\n" + "\n".join(body or ["    pass"]), names
+
+
+def _first_init(self: Value, *args: Any, **kwargs: Any) -> None:
+    """Every value class's ``__init__`` until its first value: compiles the real one, puts it
+    on the class (so later values go straight to it) and builds this value with it."""
+    cls = type(self)
+    source, names = _init_source(cls._fields)
+    exec(source, names)  # our own source, from the class's field names
+    init = names["__init__"]
+    assert isinstance(init, FunctionType)
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = init  # type: ignore[method-assign]  # compiled once, then kept
+    init(self, *args, **kwargs)
+
+
+class _ValueType(type):
+    """Makes a value class: its fields from the annotations, slots for them, and no class
+    attribute left for a default (a slot and a class attribute cannot share a name)."""
+
+    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _ValueType:
+        if not bases:  # Value itself: its annotations are the attributes below, not fields
+            return super().__new__(mcs, name, bases, namespace)
+        inherited: tuple[_Field, ...] = ()
+        for base in bases:
+            inherited = getattr(base, "_fields", inherited)
+        own = tuple(
+            _Field(field_name, namespace.pop(field_name, dataclasses.MISSING))
+            for field_name in namespace.get("__annotations__", {})
+        )
+        fields = inherited + own
+        defaulted = [f.default is not dataclasses.MISSING or f.factory is not None for f in fields]
+        if defaulted != sorted(defaulted):
+            raise TypeError(f"{name}: a field without a default follows one with a default")
+        namespace["__slots__"] = tuple(f.name for f in own)
+        namespace["_fields"] = fields
+        namespace["_compared"] = tuple(f.name for f in fields if f.compare)
+        namespace["_shown"] = tuple(f.name for f in fields if f.repr)
+        namespace.setdefault("__init__", _first_init)
+        return super().__new__(mcs, name, bases, namespace)
+
+
+@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+class Value(metaclass=_ValueType):
+    """Equality, hashing, ``repr`` and frozenness for every value class (see the module)."""
 
     __slots__ = ()
+    _fields: tuple[_Field, ...]
+    _compared: tuple[str, ...]
+    _shown: tuple[str, ...]
 
     def _key(self) -> tuple[object, ...]:
-        return tuple([getattr(self, name) for name in _compared(type(self))])
+        return tuple([getattr(self, name) for name in self._compared])
 
     def __eq__(self, other: object) -> bool:
         if type(other) is not type(self):
@@ -46,6 +132,30 @@ class Value:
         return hash((type(self).__name__, self._key()))
 
     def __repr__(self) -> str:
-        fields = dataclasses.fields(self)  # type: ignore[arg-type]  # a dataclass's instance
-        shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in fields if f.repr)
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._shown)
         return f"{type(self).__qualname__}({shown})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+
+    def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
+        """Restores a copied or unpickled value, whose slots the frozen ``__setattr__`` refuses."""
+        for name, value in state[1].items():
+            object.__setattr__(self, name, value)
+
+
+def replace(value: _V, /, **changes: Any) -> _V:
+    """A copy of ``value`` with the fields named in ``changes`` changed, as
+    :func:`dataclasses.replace` makes one of a dataclass."""
+    for f in value._fields:
+        if f.name not in changes:
+            changes[f.name] = getattr(value, f.name)
+    return type(value)(**changes)
+
+
+def field_names(value: Value) -> tuple[str, ...]:
+    """The names of ``value``'s fields, in declaration order."""
+    return tuple(f.name for f in value._fields)

@@ -8,11 +8,10 @@ written, because an org rejects a set that breaks them only after a deploy has s
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
 from typing import Literal
 
 from sfupgrade.core.errors import ValueSetError
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, replace
 
 MAX_VALUES = 1000
 MAX_LENGTH = 255
@@ -39,7 +38,6 @@ INVALID_FILE_HELP = (
 )
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class PicklistRequest(Value):
     """Which value must exist, with which label, in which set (the release's defaults)."""
 
@@ -49,7 +47,6 @@ class PicklistRequest(Value):
     namespace: str | None = None
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class CustomValue(Value):
     """One picklist value; ``is_active`` None (element absent) means active to Salesforce."""
 
@@ -70,7 +67,6 @@ class CustomValue(Value):
         return self.full_name if self.label is None else self.label
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ValueSet(Value):
     """A GlobalValueSet: its name comes from the file name or the org, not from the XML body."""
 
@@ -84,7 +80,6 @@ class ValueSet(Value):
 EditKind = Literal["add", "relabel", "activate", "relabel+activate"]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ValueEdit(Value):
     """What must happen to one value so that it exists, is active and carries the wanted label."""
 

@@ -8,7 +8,6 @@ live below every applier (:mod:`sfupgrade.files.atomic`, :mod:`sfupgrade.org.rec
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeAlias
 
@@ -16,7 +15,6 @@ from sfupgrade.model.value import Value
 from sfupgrade.model.valueset import ValueSet
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FileWrite(Value):
     """Replace ``path``'s content ``expected`` (as read when planning) by ``data``; with
     ``expected`` None, create ``path``, which must not exist yet."""
@@ -26,7 +24,6 @@ class FileWrite(Value):
     data: bytes
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class RecordWrite(Value):
     """One create or update, in sObject terms; an action's flow lookup may await its flow."""
 
@@ -44,7 +41,6 @@ class RecordWrite(Value):
         return self.record_id is None
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class OrgValueSetWrite(Value):
     """What applying needs, as plain data: the set's full name, the set as planned from, and
     the whole set to write. The org is the applier's argument, not part of the plan."""

@@ -31,7 +31,6 @@ import re
 import shutil
 import subprocess
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
@@ -86,7 +85,6 @@ class UnavailableError(OrgError):
     """The org did not answer usably (503, timeout, connection error) after every retry."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class RetryPolicy(Value):
     """Capped exponential backoff with full jitter: ``min(cap, base * 2**n) * U(0.5, 1)``."""
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sfupgrade.model.value import Value
@@ -73,7 +72,6 @@ _TYPES: dict[str, frozenset[str]] = {
 }
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Placement(Value):
     """Where one model field (or, with ``field`` :data:`OBJECT`, the sObject) went, and why."""
 
@@ -102,7 +100,6 @@ class Placement(Value):
         return note
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Discovery(Value):
     """Every placement for one org, in model order."""
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -44,7 +43,6 @@ SECRET_VARIABLE = "SF_CLIENT_SECRET"
 _GENERIC_HOSTS = ("login.salesforce.com", "test.salesforce.com")
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Login(Value):
     """A logged-in client, and how to log in again when its session expires (None: cannot)."""
 

@@ -15,7 +15,6 @@ name) are for the people who read the file.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -41,7 +40,6 @@ class MappingError(UsageError):
     """The mapping file is malformed or names an object or field the org does not have."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class ObjectMapping(Value):
     """One model kind (``flow`` or ``action``) mapped to an sObject and its fields."""
 
@@ -53,7 +51,6 @@ class ObjectMapping(Value):
         return dict(self.fields)[model_field]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Mapping(Value):
     """Where CTI flows and actions live in the org: an object mapping for each."""
 

@@ -22,9 +22,10 @@ SOAP faults, retries) is the Salesforce adapter's and is tested against the HTTP
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
+from sfupgrade.model.value import replace
 from sfupgrade.model.valueset import ValueSet
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult

@@ -6,13 +6,11 @@ costs nothing: local commands load this, never the connection code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from sfupgrade.model.value import Value
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class OrgOptions(Value):
     """How the user asked to reach an org (the CLI's org options; see sfupgrade.org.login)."""
 

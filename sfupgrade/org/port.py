@@ -17,7 +17,6 @@ Failures of a request as a whole raise :class:`~sfupgrade.org.connect.OrgError` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
 from sfupgrade.model.value import Value
@@ -30,7 +29,6 @@ Record = dict[str, Any]
 BATCH_SIZE = 200  # records one create/update call takes (sObject Collections' limit)
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class SaveResult(Value):
     """One record's outcome of a write: its id when saved, else Salesforce's errors."""
 

@@ -62,7 +62,6 @@ class PullTargetError(UsageError):
     """The folder cannot take the files (a path leads outside it, or is not a regular file)."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class PulledFile(Value):
     """One file of the pull: where (relative to the folder), its bytes, how it compares."""
 
@@ -88,7 +87,6 @@ class PullPlan:
 # -- what the folder holds -----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class _Local(Value):
     """The files already in the folder for each record name."""
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ class RecordFileError(UsageError):
     """The records file has the wrong shape."""
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class RecordSet(Value):
     """The flow and action records to deploy, as plain dicts in the record file's shape."""
 

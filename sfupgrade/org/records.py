@@ -29,11 +29,10 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from sfupgrade.model.plan import Change, FieldDiff, State
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, replace
 from sfupgrade.model.writes import RecordWrite
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.mapping import Mapping, ObjectMapping, check_mapping
@@ -275,7 +274,6 @@ def _record(write: RecordWrite, flow_id: str | None) -> Record:
     return record
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class _Pending(Value):
     """A pending change and its write (the change's operation, as the applier's type)."""
 

@@ -6,7 +6,6 @@ a pipeline that reads the JSON see the same totals, the same wording and the sam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from sfupgrade.model.plan import Change, Finding, FlowSketch, Plan, State
@@ -127,7 +126,6 @@ def finding_where(finding: Finding) -> str:
     return finding.location.describe() or finding.subject
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class FlowOfInterest(Value):
     """A flow worth a picture, with the blocks its findings point at."""
 

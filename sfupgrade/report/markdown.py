@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
 
 from sfupgrade.core.redact import redact
 from sfupgrade.model.plan import Change, Finding, Plan, State
@@ -123,7 +122,6 @@ def _change(change: Change) -> list[str]:
     return [*lines, "</details>"]
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class _Section(Value):
     """A part of the report that can be cut between its items: table rows or whole blocks.
 

@@ -7,24 +7,23 @@ Every renderer's input plan and output text pass through here (see
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sfupgrade.core.redact import redact, redact_value
-from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Location, Plan
+from sfupgrade.model.plan import Change, FieldDiff, Finding, FlowSketch, Plan
+from sfupgrade.model.value import Value, field_names, replace
 
-_T = TypeVar("_T")
+_V = TypeVar("_V", bound=Value)
 
 
-def _redact_strings(record: _T) -> _T:
-    """A copy of a frozen dataclass with each of its ``str`` fields redacted."""
-    obj: Any = record  # any value class: its fields are read by name
+def _redact_strings(record: _V) -> _V:
+    """A copy of a value with each of its ``str`` fields redacted."""
     updates = {
-        f.name: redact(value)
-        for f in dataclasses.fields(obj)
-        if type(value := getattr(obj, f.name)) is str  # not str subclasses such as State
+        name: redact(value)
+        for name in field_names(record)
+        if type(value := getattr(record, name)) is str  # not str subclasses such as State
     }
-    copy: _T = dataclasses.replace(obj, **updates)  # the same kind of value as the one passed in
-    return copy
+    return replace(record, **updates)
 
 
 def _redact_change(change: Change) -> Change:
@@ -32,12 +31,12 @@ def _redact_change(change: Change) -> Change:
         FieldDiff(redact(d.field), redact_value(d.before), redact_value(d.after))
         for d in change.fields
     )
-    return dataclasses.replace(_redact_strings(change), fields=fields)
+    return replace(_redact_strings(change), fields=fields)
 
 
 def _redact_finding(finding: Finding) -> Finding:
-    location: Location = _redact_strings(finding.location)
-    return dataclasses.replace(_redact_strings(finding), location=location)
+    location = _redact_strings(finding.location)
+    return replace(_redact_strings(finding), location=location)
 
 
 def _redact_flow(flow: FlowSketch) -> FlowSketch:

@@ -8,8 +8,6 @@ The finding-code table users read (``metadata/README.md``) is checked against it
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sfupgrade.model.value import Value
 
 # Where the adapter documents CTI flows and actions, and Salesforce its global value sets.
@@ -21,7 +19,6 @@ VALUE_SET_HELP_URI = (
 TABLE_SECTION = "metadata/README.md, section Findings"
 
 
-@dataclass(frozen=True, slots=True, repr=False, eq=False)
 class Rule(Value):
     """One finding code described: a summary line, the severity, and where to read more."""
 
