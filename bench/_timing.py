@@ -19,13 +19,22 @@ def best_of(function: Callable[[], object], repeat: int = 15, number: int = 5) -
     return best
 
 
-def paired_processes(
-    ours: Sequence[str], floor: Sequence[str], rounds: int = 15, check: bool = True
-) -> tuple[float, float]:
-    """Median wall seconds of two commands run in turn (A B A B ...), after a warm-up each.
+class Paired:
+    """Two commands timed in turn: each one's median wall seconds and the median of the ratios
+    of the pairs (the figure to quote: a pair shares the machine's speed of its moment)."""
 
-    Alternating keeps a machine whose speed drifts from favouring either side; medians ignore
-    the odd slow run. ``check=False`` times a command that is meant to fail (an error path).
+    def __init__(self, ours: list[float], floor: list[float]) -> None:
+        self.ours, self.floor = statistics.median(ours), statistics.median(floor)
+        self.ratio = statistics.median(a / b for a, b in zip(ours, floor, strict=True))
+
+
+def paired_processes(
+    ours: Sequence[str], floor: Sequence[str], rounds: int = 31, check: bool = True
+) -> Paired:
+    """Two commands run in turn (A B A B ...), after a warm-up each.
+
+    Alternating keeps a machine whose speed drifts from favouring either side, and the median
+    pair ignores the odd slow run. ``check=False`` times a command that is meant to fail.
     """
     subprocess.run(ours, capture_output=True, check=check)
     subprocess.run(floor, capture_output=True, check=True)
@@ -35,11 +44,12 @@ def paired_processes(
             start = time.perf_counter()
             subprocess.run(argv, capture_output=True, check=False)
             times[side].append(time.perf_counter() - start)
-    return statistics.median(times[0]), statistics.median(times[1])
+    return Paired(times[0], times[1])
 
 
-def report(name: str, ours: float, floor: float, target: float) -> None:
-    ratio = ours / floor
+def report(name: str, ours: float, floor: float, target: float, ratio: float | None = None) -> None:
+    """One line per figure; ``ratio`` defaults to ours / floor (paired runs pass their own)."""
+    ratio = ours / floor if ratio is None else ratio
     verdict = "within" if ratio <= target else "OVER"
     print(
         f"{name:<44} ours {ours * 1000:9.2f} ms  floor {floor * 1000:9.2f} ms  "

@@ -45,8 +45,8 @@ def main() -> None:
         "org stack up to the first request": ([sys.executable, "-c", FIRST_REQUEST], 8.0),
     }
     for name, (argv, target) in cases.items():
-        ours, base = paired_processes(argv, floor, check=False)
-        report(name, ours, base, target)
+        paired = paired_processes(argv, floor, check=False)
+        report(name, paired.ours, paired.floor, target, paired.ratio)
 
 
 if __name__ == "__main__":

@@ -43,8 +43,8 @@ def main() -> None:
         [sys.executable, str(script)] if script.is_file() else [sys.executable, "-m", "sfupgrade"]
     )
     for name, args in cases.items():
-        ours, base = paired_processes([*command, *args], floor)
-        report(name, ours, base, 1.5)
+        paired = paired_processes([*command, *args], floor)
+        report(name, paired.ours, paired.floor, 1.5, paired.ratio)
 
 
 if __name__ == "__main__":

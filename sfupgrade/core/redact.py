@@ -18,7 +18,7 @@ MASK = "REDACTED"
 # A session id / access token is the org id (00D + 12 or 15 characters) "!" and the token proper.
 # The org id is kept: it says which org, and it is not a secret (`sf org display` shows it).
 _SESSION_ID = re.compile(r"(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)![A-Za-z0-9._~+/=-]+")
-_BEARER = re.compile(r"\b(Bearer|OAuth)(\s+)(?!REDACTED\b)[A-Za-z0-9._~+/=!-]+", re.IGNORECASE)
+_BEARER = re.compile(r"\b((?i:Bearer|OAuth))(\s+)(?!REDACTED\b)[A-Za-z0-9._~+/=!-]+")
 # Token fields in JSON bodies, form posts and query strings: the value up to a quote or separator.
 _TOKEN_FIELD = re.compile(
     r"""(\b(?:access_token|refresh_token|sessionId|sid)\b["']?\s*[:=]\s*["']?)"""

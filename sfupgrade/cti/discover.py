@@ -11,12 +11,11 @@ spelled (``.``, ``./x``, absolute, through a symlink), so no file is read twice.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfupgrade.core.errors import UsageError
 from sfupgrade.files.project import skipped_folder
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, field
 
 ACTION_SUFFIX = ".ctiAction.json"
 RECORD_SUFFIX = ".ctiFlow.json"
@@ -52,8 +51,7 @@ class Source(Value):
     within: str
 
 
-@dataclass
-class Discovery:
+class Discovery(Value, frozen=False):
     """The files found, by role, in a stable order, each once."""
 
     actions: list[Source] = field(default_factory=list)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +63,8 @@ def add_hint(flow_file: str, name: str) -> str:
     if len(name) + len(flow_file) > QUOTE_LIMIT:  # a hostile name is not printed twice whole
         return f"give it a record: sfupgrade flow add {clip(flow_file)} --name NAME"
     path, fields = sidecar(flow_file, name)
+    import shlex  # only when a hint is written: not at every start
+
     command = shlex.join(["sfupgrade", "flow", "add", flow_file, "--name", name])
     return f"run `{command}`, or save {path} holding {json.dumps(fields, ensure_ascii=False)}"
 

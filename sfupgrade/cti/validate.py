@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfupgrade.cti.discover import discover
@@ -17,6 +16,7 @@ from sfupgrade.cti.load import read_content
 from sfupgrade.cti.rules import Rule, by_scope, closest, codes
 from sfupgrade.model.cti import Content, CtiAction, CtiFlow
 from sfupgrade.model.plan import Finding, FlowSketch, Plan
+from sfupgrade.model.value import Value, field
 
 __all__ = ["ContentCheck", "add_to_plan", "check_content", "check_graph", "closest", "validate"]
 
@@ -75,8 +75,7 @@ def _flagged(findings: Sequence[Finding]) -> Callable[[CtiFlow], bool]:
     return lambda flow: flow.file in files or flow.record_file in files or flow.name in subjects
 
 
-@dataclass
-class ContentCheck:
+class ContentCheck(Value, frozen=False):
     """What the content step found: the model (to deploy), the findings and flow pictures."""
 
     content: Content

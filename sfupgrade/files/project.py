@@ -9,12 +9,12 @@ value set may carry its namespace (``amazonconnect__AC_CtiScriptSource``).
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from sfupgrade.core.errors import ProjectError
 from sfupgrade.files.jsonio import load_strict
+from sfupgrade.model.value import Value
 
 SOURCE_SUFFIX = ".globalValueSet-meta.xml"
 MDAPI_SUFFIX = ".globalValueSet"
@@ -29,8 +29,7 @@ MAX_DEPTH = 8
 MAX_DIRECTORIES = 5_000
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Value):
     """What a directory says about itself; ``search_roots`` are where metadata may live."""
 
     root: Path

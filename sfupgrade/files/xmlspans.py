@@ -8,9 +8,9 @@ whole file in rare layouts), after lxml has vouched that the document is well-fo
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from sfupgrade.core.errors import MetadataXmlError
+from sfupgrade.model.value import Value, field
 
 _TOKEN = re.compile(
     r"""<!--.*?-->
@@ -23,8 +23,7 @@ _TOKEN = re.compile(
 )
 
 
-@dataclass
-class Node:
+class Node(Value, frozen=False):
     """An element's extent in the original text: ``start``..``end`` covers the tags too."""
 
     name: str

@@ -10,7 +10,6 @@ own :class:`~sfupgrade.org.recordfile.RecordSet`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -42,8 +41,7 @@ class DeployRequest(Value):
     dry_run: bool = False
 
 
-@dataclass(slots=True)
-class DeployJob:
+class DeployJob(Value, frozen=False):
     """A planned deploy: what the report shows (``plan``) and what applying it needs."""
 
     plan: Plan

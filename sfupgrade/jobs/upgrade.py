@@ -7,7 +7,6 @@ everything and validation errors stop the whole upgrade before anything is writt
 from __future__ import annotations
 
 import sys
-from dataclasses import field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,7 +14,7 @@ from sfupgrade.core.errors import FailureError, PartlyAppliedError, SfUpgradeErr
 from sfupgrade.cti.validate import check_content
 from sfupgrade.jobs.picklist import apply_file_changes, plan_files_checked
 from sfupgrade.model.plan import Plan, Read, content_folders
-from sfupgrade.model.value import Value, replace
+from sfupgrade.model.value import Value, field, replace
 from sfupgrade.model.valueset import INVALID_FILE, PicklistRequest
 
 if TYPE_CHECKING:  # pragma: no cover

@@ -7,14 +7,13 @@ error of a project; the notes say what was read and what was not there.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sfupgrade.model.plan import Finding, Plan
+from sfupgrade.model.value import Value, field
 
 
-@dataclass(slots=True)
-class Validation:
+class Validation(Value, frozen=False):
     """The plan (validation only: findings, nothing to apply), what was counted, and a note per
     project for the user (a value set checked or not there, no CTI content found)."""
 

@@ -11,11 +11,10 @@ validator looks up a line only for the few places it reports.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, field
 
 CTI_ACTION_SOURCE = "ctiAction"
 START_TYPE = "SE_Start"

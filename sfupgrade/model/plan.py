@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, field
 
 if TYPE_CHECKING:  # pragma: no cover
     from sfupgrade.model.cti import Content
@@ -150,8 +149,7 @@ def content_folders(content: Content) -> tuple[str, ...]:
     return tuple(dict.fromkeys(os.path.dirname(f) or "." for f in files if f))
 
 
-@dataclass
-class Plan:
+class Plan(Value, frozen=False):
     """An ordered list of changes plus validation findings for one target."""
 
     target: str

@@ -2,19 +2,21 @@
 value sets, requests): equal only to a value of its own type, hashable, never iterable.
 
 A value class subclasses :class:`Value` and declares its fields as a dataclass would, with
-annotations, defaults and :func:`dataclasses.field` (``default``, ``default_factory``,
-``compare``, ``repr``); it gets ``__slots__``, a typed ``__init__`` (keyword or positional) and
-frozen attributes, and mypy reads it as a frozen dataclass (:func:`typing.dataclass_transform`).
+annotations, defaults and :func:`field` (``default``, ``default_factory``, ``compare``,
+``repr``); it gets ``__slots__``, a typed ``__init__`` (keyword or positional) and frozen
+attributes, and mypy reads it as a frozen dataclass (:func:`typing.dataclass_transform`).
 Equality, hashing and ``repr`` are written here once. Fields declared ``field(compare=False)``
-are left out of equality and hashing, as a dataclass would leave them out.
+are left out of equality and hashing, as a dataclass would leave them out. The few records that
+are filled in as a job runs (a plan, a discovery) say ``class Plan(Value, frozen=False)``: they
+take assignment and have no hash, as a mutable dataclass has none.
 
-Why not ``@dataclass(frozen=True, slots=True)``: on Python 3.11 a dataclass compiles its
-``__init__``, ``__setattr__`` and ``__delattr__`` with ``exec`` and rebuilds the class for its
-slots when the class is defined, some 0.8 ms a class, and the ~45 value classes a command's
-imports define cost its start-up tens of milliseconds. Here the class gets its slots as it is
-made, frozenness is written once below, and ``__init__`` (the same code a dataclass writes) is
-compiled the first time the class is built, so only the classes a run uses pay for it and
-building a value costs what it did.
+Why not ``@dataclass``: on Python 3.11 a dataclass compiles its ``__init__``, ``__repr__``,
+``__eq__`` (and, frozen, ``__setattr__`` and ``__delattr__``) with ``exec`` when the class is
+defined, and rebuilds the class for its slots, some 0.8 ms a class; the ~50 classes a command's
+imports define, and the ``dataclasses`` module itself, cost its start-up tens of milliseconds.
+Here the class gets its slots as it is made, frozenness is written once below, and ``__init__``
+(the same code a dataclass writes) is compiled the first time the class is built, so only the
+classes a run uses pay for it and building a value costs what it did.
 
 Named tuples were used before, and compared equal across types
 (``Port("a", "b") == PayloadEntry("a", "b")``), unpacked and indexed; a value here does neither.
@@ -22,15 +24,45 @@ Named tuples were used before, and compared equal across types
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from types import FunctionType
 from typing import Any, TypeVar, dataclass_transform
 
 _V = TypeVar("_V", bound="Value")
 
+# "No default given" (a field without one must be passed to __init__).
+MISSING: Any = type("MissingType", (), {"__repr__": lambda self: "MISSING"})()
 # The marker for "no default" in a generated __init__ (a default_factory's field, then built).
 _FACTORY = object()
+
+
+class FrozenError(AttributeError):
+    """An assignment to a field of a frozen value (as dataclasses' FrozenInstanceError)."""
+
+
+class _Spec:
+    """What :func:`field` declares, read when the class is made."""
+
+    __slots__ = ("compare", "default", "factory", "repr")
+
+    def __init__(
+        self, default: object, factory: Callable[[], object] | None, compare: bool, repr: bool
+    ) -> None:
+        self.default, self.factory, self.compare, self.repr = default, factory, compare, repr
+
+
+def field(
+    *,
+    default: Any = MISSING,
+    default_factory: Callable[[], Any] | None = None,
+    compare: bool = True,
+    repr: bool = True,
+) -> Any:
+    """A field with a default (or a factory for one) or left out of equality or ``repr``, as
+    :func:`dataclasses.field` declares one of a dataclass."""
+    if default is not MISSING and default_factory is not None:
+        raise TypeError("a field takes default or default_factory, not both")
+    return _Spec(default, default_factory, compare, repr)
 
 
 class _Field:
@@ -43,13 +75,9 @@ class _Field:
         self.default: object = declared
         self.factory: Callable[[], object] | None = None
         self.compare = self.repr = True
-        if isinstance(declared, dataclasses.Field):
-            if not declared.init or declared.kw_only is True or declared.metadata:
-                raise TypeError(f"{name}: a value's field takes default(_factory), compare, repr")
-            self.default = declared.default
+        if isinstance(declared, _Spec):
+            self.default, self.factory = declared.default, declared.factory
             self.compare, self.repr = declared.compare, declared.repr
-            if declared.default_factory is not dataclasses.MISSING:
-                self.factory = declared.default_factory
 
 
 def _init_source(fields: tuple[_Field, ...]) -> tuple[str, dict[str, object]]:
@@ -62,7 +90,7 @@ def _init_source(fields: tuple[_Field, ...]) -> tuple[str, dict[str, object]]:
             names[f"_factory_{f.name}"] = f.factory
             params.append(f"{f.name}=_FACTORY")
             value = f"_factory_{f.name}() if {f.name} is _FACTORY else {f.name}"
-        elif f.default is not dataclasses.MISSING:
+        elif f.default is not MISSING:
             names[f"_default_{f.name}"] = f.default
             params.append(f"{f.name}=_default_{f.name}")
         else:
@@ -88,18 +116,20 @@ class _ValueType(type):
     """Makes a value class: its fields from the annotations, slots for them, and no class
     attribute left for a default (a slot and a class attribute cannot share a name)."""
 
-    def __new__(mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any]) -> _ValueType:
+    def __new__(
+        mcs, name: str, bases: tuple[type, ...], namespace: dict[str, Any], frozen: bool = True
+    ) -> _ValueType:
         if not bases:  # Value itself: its annotations are the attributes below, not fields
             return super().__new__(mcs, name, bases, namespace)
         inherited: tuple[_Field, ...] = ()
         for base in bases:
             inherited = getattr(base, "_fields", inherited)
         own = tuple(
-            _Field(field_name, namespace.pop(field_name, dataclasses.MISSING))
+            _Field(field_name, namespace.pop(field_name, MISSING))
             for field_name in namespace.get("__annotations__", {})
         )
         fields = inherited + own
-        defaulted = [f.default is not dataclasses.MISSING or f.factory is not None for f in fields]
+        defaulted = [f.default is not MISSING or f.factory is not None for f in fields]
         if defaulted != sorted(defaulted):
             raise TypeError(f"{name}: a field without a default follows one with a default")
         namespace["__slots__"] = tuple(f.name for f in own)
@@ -107,10 +137,14 @@ class _ValueType(type):
         namespace["_compared"] = tuple(f.name for f in fields if f.compare)
         namespace["_shown"] = tuple(f.name for f in fields if f.repr)
         namespace.setdefault("__init__", _first_init)
+        if not frozen:  # filled in as a job runs: assignable, and so without a hash
+            namespace.update(
+                __setattr__=object.__setattr__, __delattr__=object.__delattr__, __hash__=None
+            )
         return super().__new__(mcs, name, bases, namespace)
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(dataclasses.field,))
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Value(metaclass=_ValueType):
     """Equality, hashing, ``repr`` and frozenness for every value class (see the module)."""
 
@@ -136,10 +170,10 @@ class Value(metaclass=_ValueType):
         return f"{type(self).__qualname__}({shown})"
 
     def __setattr__(self, name: str, value: object) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot assign to field {name!r}")
+        raise FrozenError(f"cannot assign to field {name!r}")
 
     def __delattr__(self, name: str) -> None:
-        raise dataclasses.FrozenInstanceError(f"cannot delete field {name!r}")
+        raise FrozenError(f"cannot delete field {name!r}")
 
     def __setstate__(self, state: tuple[None, dict[str, object]]) -> None:
         """Restores a copied or unpickled value, whose slots the frozen ``__setattr__`` refuses."""

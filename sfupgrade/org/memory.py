@@ -22,10 +22,9 @@ SOAP faults, retries) is the Salesforce adapter's and is tested against the HTTP
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-from sfupgrade.model.value import replace
+from sfupgrade.model.value import Value, field, replace
 from sfupgrade.model.valueset import ValueSet
 from sfupgrade.org.connect import OrgError, UnavailableError
 from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult
@@ -33,8 +32,7 @@ from sfupgrade.org.port import BATCH_SIZE, Record, SaveResult
 _TEXT = frozenset({"string", "textarea", "picklist", "multipicklist", "email", "phone", "url"})
 
 
-@dataclass
-class MemoryObject:
+class MemoryObject(Value, frozen=False):
     """One sObject: its describe (fields by API name) and its records by id."""
 
     name: str

@@ -22,7 +22,6 @@ import contextlib
 import json
 import os
 import posixpath
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +37,7 @@ from sfupgrade.cti.load import is_graph
 from sfupgrade.cti.schema import check
 from sfupgrade.files.atomic import write_files
 from sfupgrade.files.jsonio import JsonInputError, loads_strict, read_bytes_bounded
-from sfupgrade.model.value import Value
+from sfupgrade.model.value import Value, field
 from sfupgrade.model.writes import FileWrite
 from sfupgrade.org.filenames import assign_stems
 from sfupgrade.org.mapping import check_mapping
@@ -71,8 +70,7 @@ class PulledFile(Value):
     local: bytes | None = None  # the local bytes, when the file exists
 
 
-@dataclass
-class PullPlan:
+class PullPlan(Value, frozen=False):
     root: Path
     host: str
     files: list[PulledFile] = field(default_factory=list)

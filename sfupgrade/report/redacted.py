@@ -6,7 +6,6 @@ Every renderer's input plan and output text pass through here (see
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TypeVar
 
 from sfupgrade.core.redact import redact, redact_value
@@ -54,7 +53,7 @@ def redact_plan(plan: Plan) -> Plan:
     Redacting the input as well as the output matters: a renderer escapes user text (Markdown
     backslashes, XML entities), which could split a token so that the output pass misses it.
     """
-    return dataclasses.replace(
+    return replace(
         plan,
         target=redact(plan.target),
         changes=[_redact_change(c) for c in plan.changes],

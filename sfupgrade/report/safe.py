@@ -19,7 +19,6 @@ _CONTROLS = re.compile(
     "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 )
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # The runner's two command syntaxes: "::cmd::" at a line's start after whitespace (it trims
 # leading whitespace, Unicode's included), "##[cmd]" anywhere in a line.
 _COMMAND_AT_START = re.compile(r"^([^\S\n]*)::", re.MULTILINE)
@@ -52,7 +51,11 @@ def escape_controls(text: str, keep: str = "") -> str:
 
 def encodable(text: str) -> str:
     """``text`` without lone surrogates (U+FFFD instead), so every UTF-8 writer accepts it."""
-    return _SURROGATE.sub("\ufffd", text)
+    try:
+        text.encode("utf-8")  # the common case: nothing to replace, and no pattern to compile
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= char <= "\udfff" else char for char in text)
+    return text
 
 
 def no_workflow_commands(text: str, fmt: str) -> str:
