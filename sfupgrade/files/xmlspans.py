@@ -12,15 +12,13 @@ import re
 from sfupgrade.core.errors import MetadataXmlError
 from sfupgrade.model.value import Value, field
 
-_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <!\[CDATA\[.*?\]\]>
-      | <\?.*?\?>
+# What cannot contain markup, skipped by both tokenizers. Each pattern is compiled on its first use
+# (re keeps it): most runs locate values by plain string search and never tokenize at all.
+_SKIPPED = r"<!--.*?--> | <!\[CDATA\[.*?\]\]> | <\?.*?\?>"
+_TOKEN = rf"""(?sx) {_SKIPPED}
       | <!(?P<decl>[A-Za-z]+)
       | </(?P<end>[^\s>]+)\s*>
-      | <(?P<start>[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*?(?P<empty>/?)>""",
-    re.S | re.X,
-)
+      | <(?P<start>[^\s/>!?]+)(?:[^>"']|"[^"]*"|'[^']*')*?(?P<empty>/?)>"""
 
 
 class Node(Value, frozen=False):
@@ -40,13 +38,8 @@ class Node(Value, frozen=False):
 
 # Only the set's own values and what cannot contain markup; values are never nested, so one pass
 # over these tokens finds every value without tokenizing the thousands of elements inside them.
-_VALUE_TOKEN = re.compile(
-    r"""<!--.*?-->
-      | <!\[CDATA\[.*?\]\]>
-      | <\?.*?\?>
-      | <(?P<close>/?)(?P<name>(?:[^\s/>!?:]+:)?customValue)\b[^>]*?(?P<empty>/?)>""",
-    re.S | re.X,
-)
+_VALUE_TOKEN = rf"""(?sx) {_SKIPPED}
+      | <(?P<close>/?)(?P<name>(?:[^\s/>!?:]+:)?customValue)\b[^>]*?(?P<empty>/?)>"""
 
 
 def _is_plain(text: str) -> bool:
@@ -56,7 +49,7 @@ def _is_plain(text: str) -> bool:
 
 def root_start_tag(text: str) -> tuple[str, str]:
     """The root element's start tag as written (a self-closing one opened) and its name."""
-    for match in _TOKEN.finditer(text):
+    for match in re.compile(_TOKEN).finditer(text):
         name = match.group("start")
         if name is not None:
             tag = match.group(0)
@@ -92,7 +85,7 @@ def _value_nodes_tokenized(text: str) -> list[Node]:
     """Every value's extent, skipping comments, CDATA and processing instructions."""
     nodes: list[Node] = []
     open_node: Node | None = None
-    for match in _VALUE_TOKEN.finditer(text):
+    for match in re.compile(_VALUE_TOKEN).finditer(text):
         name = match.group("name")
         if name is None:
             continue
@@ -112,7 +105,7 @@ def scan(text: str, source: str, pos: int = 0, endpos: int | None = None) -> Nod
     """Find the extent of every element in ``text[pos:endpos]`` (lxml checked well-formedness)."""
     stack: list[Node] = []
     root: Node | None = None
-    for match in _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos):
+    for match in re.compile(_TOKEN).finditer(text, pos, len(text) if endpos is None else endpos):
         if match.group("decl") is not None:
             raise MetadataXmlError(
                 f"{source}: a <!{match.group('decl')}> declaration is not allowed in Salesforce "
