@@ -230,3 +230,34 @@ def test_a_commented_out_lookalike_is_not_the_value_edited() -> None:
     assert edit is not None and edit.kind == "relabel"
     edited = document.apply(edit)
     assert edited.text == text.replace("<label>Wrong</label>", "<label>CTI Action</label>")
+
+
+@pytest.mark.parametrize(
+    "declaration", ["", '<?xml version="1.0" encoding="UTF-8"?>\n', "\ufeff<?xml version='1.0'?>"]
+)
+@pytest.mark.parametrize("aside", ["<?keep </customValue>?>", "<!-- </customValue> -->"])
+def test_a_closing_tag_in_a_comment_or_instruction_is_not_the_value_edited(
+    declaration: str, aside: str
+) -> None:
+    text = (
+        f'{declaration}<GlobalValueSet xmlns="{_MD}">\n'
+        "    <customValue>\n        <fullName>ctiAction</fullName>\n"
+        "        <default>false</default>\n        <label>Wrong? No!</label>\n    </customValue>\n"
+        f"    {aside}\n"
+        "    <masterLabel>X</masterLabel>\n</GlobalValueSet>\n"
+    )
+    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
+    edit = document.plan("ctiAction", "CTI Action")
+    assert edit is not None and edit.kind == "relabel"
+    edited = document.apply(edit)
+    assert edited.text == text.replace("<label>Wrong? No!</label>", "<label>CTI Action</label>")
+
+
+def test_question_and_exclamation_marks_in_labels_keep_the_plain_edit_faithful() -> None:
+    values = tuple(CustomValue(f"v{i}", f"Why? {i}!") for i in range(5))
+    text = value_set_to_xml(ValueSet("AC_CtiScriptSource", "X", values=values))
+    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
+    edit = document.plan("ctiAction", "CTI Action")
+    assert edit is not None and edit.kind == "add"
+    added, removed = _changed_lines(text, document.apply(edit).text)
+    assert removed == [] and "".join(added).count("<fullName>ctiAction</fullName>") == 1

