@@ -275,6 +275,29 @@ def test_sketch_has_every_block_and_edge_in_file_order():
     assert len(picture.edges) == sum(len(b.ports) for b in flow.blocks) == 10
 
 
+def test_a_flow_with_more_links_than_mermaid_draws_is_sized_not_sketched(tmp_path):
+    from sfupgrade.model.plan import PICTURE_MAX_EDGES, Finding, Plan
+    from sfupgrade.report import render
+
+    blocks = [
+        {"id": f"uid-{n}", "type": "SE_SetProperty", "ports": {"done": f"uid-{n + 1}"}}
+        for n in range(PICTURE_MAX_EDGES + 1)
+    ]
+    blocks.append({"id": f"uid-{PICTURE_MAX_EDGES + 1}", "type": "SE_End", "ports": {}})
+    (tmp_path / "Big.json").write_text(json.dumps({"actions": blocks}))
+    flow = load_content([tmp_path / "Big.json"]).flows[0]
+    picture = v.sketch(flow)
+    assert picture.too_large == (PICTURE_MAX_EDGES + 2, PICTURE_MAX_EDGES + 1)
+    assert picture.blocks == picture.edges == ()
+    finding = Finding("error", "CTI001", "m", subject=flow.name)
+    out = render(Plan("t", findings=[finding], flows=[picture]), "markdown")
+    assert "```mermaid" not in out
+    assert "Not drawn: 502 blocks and 501 links, more than Mermaid draws (500 links)." in out
+    # One edge fewer is drawn whole.
+    (tmp_path / "Big.json").write_text(json.dumps({"actions": blocks[1:]}))
+    assert len(v.sketch(load_content([tmp_path / "Big.json"]).flows[0]).edges) == 500
+
+
 def _mixed_project(root: Path) -> Path:
     """The callback project plus errors of every kind spread over flows and actions."""
     action = copy.deepcopy(CALLBACK_ACTION)

@@ -15,7 +15,7 @@ from sfupgrade.cti.discover import discover
 from sfupgrade.cti.load import read_content
 from sfupgrade.cti.rules import Rule, by_scope, closest, codes
 from sfupgrade.model.cti import Content, CtiAction, CtiFlow
-from sfupgrade.model.plan import Finding, FlowSketch, Plan
+from sfupgrade.model.plan import PICTURE_MAX_EDGES, Finding, FlowSketch, Plan
 from sfupgrade.model.value import Value, field
 
 __all__ = ["ContentCheck", "add_to_plan", "check_content", "check_graph", "closest", "validate"]
@@ -56,7 +56,11 @@ def check_graph(flow: CtiFlow) -> list[Finding]:
 
 
 def sketch(flow: CtiFlow) -> FlowSketch:
-    """The flow's graph for a picture in the report (Mermaid), in file order."""
+    """The flow's graph for a picture in the report (Mermaid), in file order, or only its size
+    when it has more edges than a picture can draw (:data:`PICTURE_MAX_EDGES`)."""
+    edge_count = sum(len(block.ports) for block in flow.blocks)
+    if edge_count > PICTURE_MAX_EDGES:
+        return FlowSketch(flow.name, flow.file, (), (), (len(flow.blocks), edge_count))
     return FlowSketch(
         name=flow.name,
         file=flow.file,

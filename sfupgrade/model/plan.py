@@ -114,16 +114,24 @@ class Change(Value):
         return "".join(out)
 
 
+# Mermaid draws at most 500 edges at its defaults (``maxEdges``), which GitHub keeps: a larger
+# flow's picture would be an error box in the pull request, so its sketch holds only its size.
+PICTURE_MAX_EDGES = 500
+
+
 class FlowSketch(Value):
     """A CTI flow's graph, reduced to what a picture needs (Mermaid in Markdown reports).
 
-    Kept in the plan so renderers stay pure: they never reopen flow files.
+    Kept in the plan so renderers stay pure: they never reopen flow files. A flow with more
+    than :data:`PICTURE_MAX_EDGES` edges has no blocks or edges here, and ``too_large`` says
+    how many it has.
     """
 
     name: str
     file: str | None
     blocks: tuple[tuple[str, str], ...]  # (block id, block type), in file order
     edges: tuple[tuple[str, str, str], ...]  # (from block id, port name, to block id)
+    too_large: tuple[int, int] | None = None  # (blocks, edges) of a flow not drawn
 
 
 class Read(Value):

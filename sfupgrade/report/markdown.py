@@ -15,7 +15,7 @@ import html
 import re
 
 from sfupgrade.core.redact import redact
-from sfupgrade.model.plan import Change, Finding, Plan, State
+from sfupgrade.model.plan import PICTURE_MAX_EDGES, Change, Finding, Plan, State
 from sfupgrade.model.value import Value
 from sfupgrade.report.common import (
     FlowOfInterest,
@@ -103,7 +103,15 @@ def _flow(interest: FlowOfInterest) -> list[str]:
     title = escape(interest.flow.name)
     if interest.flow.file:
         title += f" ({escape(interest.flow.file)})"
-    return ["", f"##### {title}: {', '.join(notes)}", "", *fence(flowchart(interest), "mermaid")]
+    heading = ["", f"##### {title}: {', '.join(notes)}", ""]
+    if interest.flow.too_large is not None:
+        blocks, edges = interest.flow.too_large
+        return [
+            *heading,
+            f"Not drawn: {blocks:,} blocks and {edges:,} links, more than Mermaid draws "
+            f"({PICTURE_MAX_EDGES:,} links).",
+        ]
+    return [*heading, *fence(flowchart(interest), "mermaid")]
 
 
 def _change(change: Change) -> list[str]:

@@ -44,6 +44,7 @@ def _redact_flow(flow: FlowSketch) -> FlowSketch:
         file=redact(flow.file) if flow.file else flow.file,
         blocks=tuple((redact(b), redact(t)) for b, t in flow.blocks),
         edges=tuple((redact(a), redact(p), redact(b)) for a, p, b in flow.edges),
+        too_large=flow.too_large,
     )
 
 
