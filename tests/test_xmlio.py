@@ -217,6 +217,14 @@ def test_a_value_added_to_a_prefixed_file_takes_the_files_prefix() -> None:
     ]
 
 
+def _relabelled(text: str) -> str:
+    """The file after the upgrade's edit, which must be a relabel of its ctiAction value."""
+    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
+    edit = document.plan("ctiAction", "CTI Action")
+    assert edit is not None and edit.kind == "relabel"
+    return document.apply(edit).text
+
+
 def test_a_commented_out_lookalike_is_not_the_value_edited() -> None:
     text = (
         f'<GlobalValueSet xmlns="{_MD}">\n'
@@ -225,11 +233,7 @@ def test_a_commented_out_lookalike_is_not_the_value_edited() -> None:
         "        <default>false</default>\n        <label>Wrong</label>\n    </customValue>\n"
         "    <masterLabel>X</masterLabel>\n</GlobalValueSet>\n"
     )
-    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
-    edit = document.plan("ctiAction", "CTI Action")
-    assert edit is not None and edit.kind == "relabel"
-    edited = document.apply(edit)
-    assert edited.text == text.replace("<label>Wrong</label>", "<label>CTI Action</label>")
+    assert _relabelled(text) == text.replace("<label>Wrong</label>", "<label>CTI Action</label>")
 
 
 @pytest.mark.parametrize(
@@ -246,11 +250,9 @@ def test_a_closing_tag_in_a_comment_or_instruction_is_not_the_value_edited(
         f"    {aside}\n"
         "    <masterLabel>X</masterLabel>\n</GlobalValueSet>\n"
     )
-    document = ValueSetDocument(text.encode(), "AC_CtiScriptSource", "set.xml")
-    edit = document.plan("ctiAction", "CTI Action")
-    assert edit is not None and edit.kind == "relabel"
-    edited = document.apply(edit)
-    assert edited.text == text.replace("<label>Wrong? No!</label>", "<label>CTI Action</label>")
+    assert _relabelled(text) == text.replace(
+        "<label>Wrong? No!</label>", "<label>CTI Action</label>"
+    )
 
 
 def test_question_and_exclamation_marks_in_labels_keep_the_plain_edit_faithful() -> None:
