@@ -66,6 +66,8 @@ def test_a_mutable_record_takes_assignment_and_has_no_hash() -> None:
     record.items.append(1)
     record.name = "b"
     assert record == Record("b", [1])
+    with pytest.raises(AttributeError):  # slots: no attribute beyond the declared fields
+        record.other = 1
     with pytest.raises(TypeError):
         hash(record)
 
